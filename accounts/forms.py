@@ -1,0 +1,19 @@
+from django import forms
+from django.contrib.auth.forms import UserCreationForm
+
+from .models import Profile, User
+
+
+class SignUpForm(UserCreationForm):
+    email = forms.EmailField(required=False, help_text="Optional; used only to reset your password.")
+
+    class Meta:
+        model = User
+        fields = ("username", "email")
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = Profile
+        fields = ("extra_time_minutes",)
+        labels = {"extra_time_minutes": "Extra time (minutes)"}

@@ -1,0 +1,30 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator
+from django.db import models
+
+AUTHORS_GROUP = "Authors"
+
+
+class User(AbstractUser):
+    """The site's user. Custom from the first migration so that it can grow without pain."""
+
+    email = models.EmailField("email address", blank=True)
+
+    @property
+    def is_author(self) -> bool:
+        return self.is_staff or self.groups.filter(name=AUTHORS_GROUP).exists()
+
+
+class Profile(models.Model):
+    """What a candidate tells us about themselves that changes how they sit exams."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    extra_time_minutes = models.PositiveSmallIntegerField(
+        default=0,
+        validators=[MaxValueValidator(240)],
+        help_text="Extra time added to every timed exam, e.g. 30 for the 'ESL +30' accommodation.",
+    )
+
+    def __str__(self) -> str:
+        return f"Profile of {self.user}"

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts.urls import auth_urlpatterns
+from questions.views import home
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/", include("accounts.urls")),
+    path("accounts/", include(auth_urlpatterns)),
+    path("", include("exams.urls")),
+    path("admin/", admin.site.urls),
+]

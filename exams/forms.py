@@ -1,0 +1,48 @@
+"""Parsing what the browser sends; every problem becomes a clear message, nothing is guessed."""
+
+import json
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+
+MAX_BODY = 4096
+
+
+@dataclass(frozen=True)
+class SavePayload:
+    position: int
+    selected: list[int]
+    flagged: bool
+    revision: int
+
+
+def _whole(value, name: str, low: int = 0, high: int = 10_000) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise ValidationError(f"'{name}' must be a whole number between {low} and {high}.")
+    return value
+
+
+def parse_save(body: bytes) -> SavePayload:
+    if len(body) > MAX_BODY:
+        raise ValidationError("The request is too large.")
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ValidationError("The request is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise ValidationError("The request must be a JSON object.")
+    unknown = set(data) - {"position", "selected", "flagged", "revision"}
+    if unknown:
+        raise ValidationError(f"Unknown field(s): {', '.join(sorted(map(str, unknown)))}.")
+    selected = data.get("selected", [])
+    if not isinstance(selected, list) or len(selected) > 10:
+        raise ValidationError("'selected' must be a list of option numbers.")
+    flagged = data.get("flagged", False)
+    if not isinstance(flagged, bool):
+        raise ValidationError("'flagged' must be true or false.")
+    return SavePayload(
+        position=_whole(data.get("position"), "position", 1, 1000),
+        selected=[_whole(s, "selected", 0, 9) for s in selected],
+        flagged=flagged,
+        revision=_whole(data.get("revision"), "revision", 0, 10**9),
+    )

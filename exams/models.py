@@ -1,0 +1,187 @@
+"""Blueprints, attempts and what they were scored."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from questions.models import Domain, ExamGuide, Question, QuestionVersion, SubDomain
+
+
+class ExamBlueprint(models.Model):
+    """A kind of exam a candidate can start: the full mock, a mini mock, a drill, study mode."""
+
+    class Mode(models.TextChoices):
+        EXAM = "exam", "Exam conditions"
+        STUDY = "study", "Study (answers shown as you go)"
+
+    guide = models.ForeignKey(ExamGuide, on_delete=models.CASCADE, related_name="blueprints")
+    slug = models.SlugField(max_length=60)
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.EXAM)
+    domain = models.ForeignKey(
+        Domain,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Draw only from this domain.",
+    )
+    sub_domain = models.ForeignKey(
+        SubDomain,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Draw only from this task statement.",
+    )
+    question_count = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    duration_minutes = models.PositiveSmallIntegerField(help_text="0 means untimed.")
+    score_min = models.PositiveSmallIntegerField()
+    score_max = models.PositiveSmallIntegerField()
+    passing_score = models.PositiveSmallIntegerField()
+    estimated_cut_percent = models.PositiveSmallIntegerField(
+        default=72,
+        validators=[MinValueValidator(1), MaxValueValidator(99)],
+        help_text="Raw percent we map to the passing score; an estimate (see docs/scoring.md).",
+    )
+    is_mock = models.BooleanField(default=True, help_text="Counts as a mock exam in history and analytics.")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["guide", "-question_count", "name"]
+        constraints = [models.UniqueConstraint(fields=["guide", "slug"], name="blueprint_unique_slug")]
+
+    def __str__(self) -> str:
+        return f"{self.guide.code} · {self.name}"
+
+    @property
+    def is_timed(self) -> bool:
+        return self.duration_minutes > 0
+
+
+class Attempt(models.Model):
+    class State(models.TextChoices):
+        IN_PROGRESS = "in_progress", "In progress"
+        SUBMITTED = "submitted", "Submitted"
+
+    class Finish(models.TextChoices):
+        CANDIDATE = "candidate", "Ended by the candidate"
+        TIMEOUT = "timeout", "Time ran out"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts")
+    blueprint = models.ForeignKey(ExamBlueprint, on_delete=models.PROTECT, related_name="attempts")
+    state = models.CharField(max_length=12, choices=State.choices, default=State.IN_PROGRESS)
+    seed = models.BigIntegerField()
+    started_at = models.DateTimeField()
+    deadline = models.DateTimeField(null=True, blank=True, help_text="Empty for untimed attempts.")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    finish = models.CharField(max_length=10, choices=Finish.choices, blank=True)
+    current_position = models.PositiveSmallIntegerField(default=1)
+    question_count = models.PositiveSmallIntegerField()
+    correct_count = models.PositiveSmallIntegerField(null=True, blank=True)
+    percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    scaled_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    passed = models.BooleanField(null=True, blank=True)
+    analysed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the breakdown task finished; empty means it is still owed."
+    )
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "blueprint"],
+                condition=Q(state="in_progress"),
+                name="one_open_attempt_per_blueprint",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["state", "deadline"], name="attempt_expiry_idx"),
+            models.Index(fields=["state", "analysed_at"], name="attempt_owed_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Attempt {self.pk} by {self.user} ({self.blueprint})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == self.State.IN_PROGRESS
+
+
+class AttemptItem(models.Model):
+    """One question of an attempt, pinned to the version drawn, with the candidate's answer."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField()
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(QuestionVersion, on_delete=models.PROTECT, related_name="+")
+    sub_domain = models.ForeignKey(SubDomain, on_delete=models.PROTECT, related_name="+")
+    domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="+")
+    # Copied from the version at draw time so a save validates without reading the content.
+    choice_count = models.PositiveSmallIntegerField()
+    select_count = models.PositiveSmallIntegerField()
+    option_order = models.JSONField(help_text="Choice indexes of the version, in the order shown.")
+    selected = models.JSONField(default=list, blank=True, help_text="Choice indexes of the version.")
+    flagged = models.BooleanField(default=False)
+    revision = models.PositiveIntegerField(
+        default=0, help_text="Bumped by every save; stale saves are refused."
+    )
+    saved_at = models.DateTimeField(null=True, blank=True)
+    is_correct = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["attempt", "position"]
+        constraints = [models.UniqueConstraint(fields=["attempt", "position"], name="item_unique_position")]
+        indexes = [models.Index(fields=["question"], name="item_question_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id}#{self.position}"
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.selected)
+
+
+class AttemptDomainScore(models.Model):
+    """Per-domain result of a submitted attempt, computed in the background."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="domain_scores")
+    domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="+")
+    correct = models.PositiveSmallIntegerField()
+    total = models.PositiveSmallIntegerField()
+    meets = models.BooleanField()
+
+    class Meta:
+        ordering = ["attempt", "domain__number"]
+        constraints = [models.UniqueConstraint(fields=["attempt", "domain"], name="domain_score_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id} domain {self.domain_id}: {self.correct}/{self.total}"
+
+    @property
+    def percent(self) -> float:
+        return round(100 * self.correct / self.total, 1) if self.total else 0.0
+
+
+class AttemptSubDomainScore(models.Model):
+    """Per-task-statement result of a submitted attempt, computed in the background."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="sub_domain_scores")
+    sub_domain = models.ForeignKey(SubDomain, on_delete=models.PROTECT, related_name="+")
+    correct = models.PositiveSmallIntegerField()
+    total = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["attempt", "sub_domain__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "sub_domain"], name="sub_domain_score_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id} task {self.sub_domain_id}: {self.correct}/{self.total}"
+
+    @property
+    def percent(self) -> float:
+        return round(100 * self.correct / self.total, 1) if self.total else 0.0

@@ -1,0 +1,1 @@
+"""Writes for exams. Import the module you need: ``from exams.services import attempts``."""

@@ -1,0 +1,281 @@
+"""Writes for attempts: start, visit, save an answer, submit, and expire."""
+
+from __future__ import annotations
+
+import logging
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.services import profile_for
+
+from ..models import Attempt, AttemptItem, ExamBlueprint
+from ..scoring import is_correct, scaled_score
+from .assembly import assemble
+
+log = logging.getLogger(__name__)
+
+
+class SaveRejected(Exception):
+    """A save that cannot land; ``status`` is the HTTP status the view answers with."""
+
+    def __init__(self, status: int, message: str, **extra):
+        self.status = status
+        self.message = message
+        self.extra = extra
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class SaveAck:
+    revision: int
+    saved_at: datetime
+    remaining_seconds: int | None
+
+
+def grace() -> timedelta:
+    return timedelta(seconds=settings.EXAM_GRACE_SECONDS)
+
+
+def remaining_seconds(attempt: Attempt, now: datetime | None = None) -> int | None:
+    if attempt.deadline is None:
+        return None
+    now = now or timezone.now()
+    return max(0, int((attempt.deadline - now).total_seconds()))
+
+
+def _is_overdue(attempt: Attempt, now: datetime) -> bool:
+    return attempt.deadline is not None and now > attempt.deadline + grace()
+
+
+def attempt_start(
+    *, user, blueprint: ExamBlueprint, seed: int | None = None, now: datetime | None = None, question_ids=None
+) -> Attempt:
+    """Start an attempt, or resume the one in progress for this blueprint.
+
+    The deadline is fixed here: duration plus the candidate's extra time. Raises
+    ``AssemblyError`` (and creates nothing) when the bank cannot fill the blueprint.
+    """
+    now = now or timezone.now()
+    open_attempt = Attempt.objects.filter(
+        user=user, blueprint=blueprint, state=Attempt.State.IN_PROGRESS
+    ).first()
+    if open_attempt is not None:
+        if not _is_overdue(open_attempt, now):
+            return open_attempt
+        attempt_submit(user=user, attempt_id=open_attempt.pk, now=now)
+    seed = seed if seed is not None else secrets.randbits(62)
+    rng = random.Random(seed)  # noqa: S311 (a reproducible shuffle, not a secret)
+    draws = assemble(blueprint=blueprint, user=user, rng=rng, question_ids=question_ids)
+    deadline = None
+    if blueprint.is_timed:
+        extra = profile_for(user=user).extra_time_minutes
+        deadline = now + timedelta(minutes=blueprint.duration_minutes + extra)
+    try:
+        with transaction.atomic():
+            attempt = Attempt.objects.create(
+                user=user,
+                blueprint=blueprint,
+                seed=seed,
+                started_at=now,
+                deadline=deadline,
+                question_count=len(draws),
+            )
+            AttemptItem.objects.bulk_create(
+                AttemptItem(
+                    attempt=attempt,
+                    position=i,
+                    question_id=d.question_id,
+                    version_id=d.version_id,
+                    sub_domain_id=d.sub_domain_id,
+                    domain_id=d.domain_id,
+                    choice_count=d.choice_count,
+                    select_count=d.select_count,
+                    option_order=list(d.option_order),
+                )
+                for i, d in enumerate(draws, start=1)
+            )
+    except IntegrityError:
+        # A second request (double click, second tab) started the same blueprint first.
+        return Attempt.objects.get(user=user, blueprint=blueprint, state=Attempt.State.IN_PROGRESS)
+    return attempt
+
+
+def attempt_visit(*, attempt: Attempt, position: int) -> None:
+    """Remember the question on screen, so that a resume on any device returns to it."""
+    if attempt.is_open and attempt.current_position != position:
+        Attempt.objects.filter(pk=attempt.pk, state=Attempt.State.IN_PROGRESS).update(
+            current_position=position
+        )
+        attempt.current_position = position
+
+
+def attempt_save_answer(
+    *,
+    user,
+    attempt_id: int,
+    position: int,
+    selected: list[int],
+    flagged: bool,
+    base_revision: int,
+    now: datetime | None = None,
+) -> SaveAck:
+    """Save one question's answer and flag; acknowledged only once committed.
+
+    ``selected`` holds displayed option positions (0-based, in the attempt's shuffled order).
+    The write is a single conditional UPDATE: it lands only if the attempt is still open, the
+    deadline plus grace has not passed, and nobody saved this question since ``base_revision``.
+    """
+    now = now or timezone.now()
+    try:
+        item = (
+            AttemptItem.objects.select_related("attempt")
+            .only(
+                "pk",
+                "revision",
+                "selected",
+                "flagged",
+                "choice_count",
+                "select_count",
+                "option_order",
+                "attempt__state",
+                "attempt__deadline",
+                "attempt__user_id",
+            )
+            .get(attempt_id=attempt_id, attempt__user=user, position=position)
+        )
+    except AttemptItem.DoesNotExist:
+        attempt = Attempt.objects.filter(pk=attempt_id, user=user).only("question_count").first()
+        if attempt is None:
+            raise Http404("No such attempt.") from None
+        raise SaveRejected(
+            400,
+            f"Question {position} is not part of this attempt (it has questions 1–{attempt.question_count}).",
+        ) from None
+    attempt = item.attempt
+    if len(set(selected)) != len(selected) or any(not 0 <= s < item.choice_count for s in selected):
+        raise SaveRejected(400, f"Options must be distinct and between 1 and {item.choice_count}.")
+    if len(selected) > item.select_count:
+        raise SaveRejected(400, f"This question takes at most {item.select_count} option(s).")
+    stored = sorted(item.option_order[s] for s in selected)
+    if not attempt.is_open:
+        raise SaveRejected(
+            409, "This attempt has been submitted; answers can no longer change.", code="submitted"
+        )
+    if _is_overdue(attempt, now):
+        raise SaveRejected(403, "Time is up: this answer arrived after the exam ended.", code="time_up")
+    if item.revision != base_revision:
+        if item.selected == stored and item.flagged == flagged:
+            # A retry of a save that landed (its reply was lost): acknowledge it again.
+            return SaveAck(item.revision, item.saved_at or now, remaining_seconds(attempt, now))
+        raise SaveRejected(
+            409,
+            "This question was changed in another tab or device. Reload to see the latest answer.",
+            code="stale",
+            revision=item.revision,
+        )
+    open_and_on_time = Q(attempt__state=Attempt.State.IN_PROGRESS) & (
+        Q(attempt__deadline__isnull=True) | Q(attempt__deadline__gte=now - grace())
+    )
+    with transaction.atomic():
+        updated = AttemptItem.objects.filter(open_and_on_time, pk=item.pk, revision=base_revision).update(
+            selected=stored, flagged=flagged, revision=F("revision") + 1, saved_at=now
+        )
+    if updated != 1:
+        # Something changed between the read and the write (a submit, another tab): say which.
+        fresh = Attempt.objects.only("state", "deadline").get(pk=attempt_id)
+        if not fresh.is_open:
+            raise SaveRejected(
+                409, "This attempt has been submitted; answers can no longer change.", code="submitted"
+            )
+        if _is_overdue(fresh, now):
+            raise SaveRejected(403, "Time is up: this answer arrived after the exam ended.", code="time_up")
+        raise SaveRejected(
+            409, "This question was changed in another tab or device. Reload to see it.", code="stale"
+        )
+    return SaveAck(base_revision + 1, now, remaining_seconds(attempt, now))
+
+
+def attempt_submit(*, user, attempt_id: int, now: datetime | None = None) -> Attempt:
+    """Score and close an attempt. Idempotent: submitting a submitted attempt returns it as is.
+
+    Scoring happens in this transaction (1 or 0 per question, all or nothing, unanswered
+    wrong); the per-domain breakdown is computed by a task sent after commit.
+    """
+    from ..tasks import send_attempt_analysis
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        attempt = (
+            Attempt.objects.select_for_update()
+            .select_related("blueprint")
+            .filter(pk=attempt_id, user=user)
+            .first()
+        )
+        if attempt is None:
+            raise Http404("No such attempt.")
+        if not attempt.is_open:
+            return attempt
+        items = list(attempt.items.select_related("version").only("pk", "selected", "version__content"))
+        for item in items:
+            correct = [i for i, c in enumerate(item.version.content["choices"]) if c["correct"]]
+            item.is_correct = is_correct(item.selected, correct)
+        AttemptItem.objects.bulk_update(items, ["is_correct"])
+        bp = attempt.blueprint
+        right = sum(item.is_correct for item in items)
+        percent = round(100 * right / len(items), 2) if items else 0.0
+        attempt.correct_count = right
+        attempt.percent = percent
+        attempt.scaled_score = scaled_score(
+            percent,
+            score_min=bp.score_min,
+            score_max=bp.score_max,
+            passing=bp.passing_score,
+            cut_percent=bp.estimated_cut_percent,
+        )
+        attempt.passed = attempt.scaled_score >= bp.passing_score
+        timed_out = attempt.deadline is not None and now >= attempt.deadline
+        attempt.finish = Attempt.Finish.TIMEOUT if timed_out else Attempt.Finish.CANDIDATE
+        attempt.submitted_at = min(now, attempt.deadline) if timed_out else now
+        attempt.state = Attempt.State.SUBMITTED
+        attempt.save(
+            update_fields=[
+                "correct_count",
+                "percent",
+                "scaled_score",
+                "passed",
+                "finish",
+                "submitted_at",
+                "state",
+            ]
+        )
+        transaction.on_commit(lambda: send_attempt_analysis(attempt.pk))
+    return attempt
+
+
+def attempts_submit_expired(*, now: datetime | None = None) -> int:
+    """Submit every open attempt whose deadline and grace have passed (run by Celery beat)."""
+    now = now or timezone.now()
+    due = Attempt.objects.filter(state=Attempt.State.IN_PROGRESS, deadline__lt=now - grace()).values_list(
+        "pk", "user_id"
+    )
+    count = 0
+    for attempt_id, user_id in due:
+        attempt_submit(user=user_id, attempt_id=attempt_id, now=now)
+        count += 1
+    return count
+
+
+def attempt_submit_if_overdue(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
+    """Close an attempt whose time ran out while nobody was looking (when beat is not running)."""
+    now = now or timezone.now()
+    if attempt.is_open and _is_overdue(attempt, now):
+        return attempt_submit(user=attempt.user_id, attempt_id=attempt.pk, now=now)
+    return attempt

@@ -1,0 +1,39 @@
+"""Keeping the blueprints of each exam guide in step with the bank's guide files."""
+
+from django.db import transaction
+
+from questions.models import ExamGuide
+
+from ..models import ExamBlueprint
+
+
+@transaction.atomic
+def blueprint_sync(*, guide: ExamGuide, specs: list[dict]) -> int:
+    """Create or update the blueprints a guide file declares; return how many changed."""
+    changed = 0
+    for spec in specs:
+        values = {
+            "name": spec["name"],
+            "description": spec.get("description", ""),
+            "mode": spec.get("mode", ExamBlueprint.Mode.EXAM),
+            "question_count": spec["question_count"],
+            "duration_minutes": spec["duration_minutes"],
+            "score_min": guide.score_min,
+            "score_max": guide.score_max,
+            "passing_score": guide.passing_score,
+        }
+        blueprint = ExamBlueprint.objects.filter(guide=guide, slug=spec["slug"]).first()
+        if blueprint is None:
+            bp = ExamBlueprint(guide=guide, slug=spec["slug"], **values)
+            bp.full_clean()
+            bp.save()
+            changed += 1
+            continue
+        diff = [k for k, v in values.items() if getattr(blueprint, k) != v]
+        if diff:
+            for k in diff:
+                setattr(blueprint, k, values[k])
+            blueprint.full_clean()
+            blueprint.save(update_fields=diff)
+            changed += 1
+    return changed

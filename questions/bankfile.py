@@ -1,0 +1,524 @@
+"""The question bank's file format: parse and validate, with no database.
+
+A bank is a folder per exam guide holding ``guide.yaml`` (the guide, its domains and task
+statements, its blueprints and the rules the bank as a whole must meet) and any number of
+question files (``*.yaml``), each holding the questions of one task statement. The format is
+described in docs/question-format.md. Every problem is reported with its file, line and
+question id, so that an author can fix it without reading code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+QUESTION_TYPES = ("single", "multiple")
+DIFFICULTIES = ("easy", "medium", "hard")
+STATUSES = ("draft", "published", "retired")
+GUIDE_FILE = "guide.yaml"
+NEAR_DUPLICATE_THRESHOLD = 0.6
+FORBIDDEN_OPTIONS = re.compile(r"\b(all|none|both|neither) of the (above|options)\b", re.I)
+URL = re.compile(r"^https?://[^\s/$.?#].[^\s]*$")
+
+GUIDE_KEYS = {
+    "code", "title", "version", "question_count", "duration_minutes", "score_min", "score_max",
+    "passing_score", "competency_threshold", "domains", "blueprints", "bank_requirements",
+}  # fmt: skip
+QUESTION_KEYS = {
+    "id", "type", "select", "difficulty", "status", "stem", "choices", "explanation", "references",
+}  # fmt: skip
+CHOICE_KEYS = {"text", "correct", "why"}
+BLUEPRINT_KEYS = {"slug", "name", "question_count", "duration_minutes", "mode", "description"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int | None
+    question: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file + (f":{self.line}" if self.line else "")
+        who = f" [{self.question}]" if self.question else ""
+        return f"{where}{who}: {self.message}"
+
+
+@dataclass
+class SubDomainSpec:
+    code: str
+    title: str
+    knowledge: str
+
+
+@dataclass
+class DomainSpec:
+    number: int
+    title: str
+    weight: int
+    sub_domains: list[SubDomainSpec]
+
+
+@dataclass
+class GuideSpec:
+    code: str
+    title: str
+    version: str
+    question_count: int
+    duration_minutes: int
+    score_min: int
+    score_max: int
+    passing_score: int
+    competency_threshold: int
+    domains: list[DomainSpec]
+    blueprints: list[dict]
+    requirements: dict
+    file: str
+
+    def sub_domain_codes(self) -> dict[str, int]:
+        return {s.code: d.number for d in self.domains for s in d.sub_domains}
+
+
+@dataclass
+class ChoiceSpec:
+    text: str
+    correct: bool
+    why: str
+
+
+@dataclass
+class QuestionSpec:
+    external_id: str
+    guide: str
+    sub_domain: str
+    type: str
+    select: int
+    difficulty: str
+    status: str
+    stem: str
+    choices: list[ChoiceSpec]
+    explanation: str
+    references: list[str]
+    file: str
+    line: int
+
+
+@dataclass
+class Bank:
+    guides: list[GuideSpec] = field(default_factory=list)
+    questions: list[QuestionSpec] = field(default_factory=list)
+
+
+class _Loader(yaml.SafeLoader):
+    """A YAML loader that remembers each mapping's line and refuses duplicate keys."""
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict:
+    seen: set = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in seen:
+            raise yaml.MarkedYAMLError(problem=f"duplicate key {key!r}", problem_mark=key_node.start_mark)
+        seen.add(key)
+    mapping = loader.construct_mapping(node, deep=True)
+    mapping["__line__"] = node.start_mark.line + 1
+    return mapping
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _plain(value):
+    """The value without the line numbers the loader added."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items() if k != "__line__"}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _text(value) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, file: str, line: int | None, message: str, question: str | None = None) -> None:
+        self.problems.append(Problem(file, line, question, message))
+
+
+def _load_yaml(path: Path, rel: str, out: _Collector):
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 (safe loader subclass)
+    except UnicodeDecodeError as exc:
+        out.add(rel, None, f"not UTF-8 text ({exc.reason})")
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        out.add(rel, mark.line + 1 if mark else None, f"YAML error: {exc.problem}")
+    except yaml.YAMLError as exc:
+        out.add(rel, None, f"YAML error: {exc}")
+    return None
+
+
+def _unknown_keys(data: dict, allowed: set, rel: str, out: _Collector, qid=None) -> None:
+    for key in data:
+        if key != "__line__" and key not in allowed:
+            out.add(rel, data.get("__line__"), f"unknown field {key!r}", qid)
+
+
+def _int(data: dict, key: str, rel: str, out: _Collector, *, minimum: int = 0) -> int:
+    value = data.get(key)
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        out.add(rel, data.get("__line__"), f"{key!r} must be a whole number of at least {minimum}")
+        return minimum
+    return value
+
+
+def parse_guide(path: Path, rel: str, out: _Collector) -> GuideSpec | None:
+    data = _load_yaml(path, rel, out)
+    if not isinstance(data, dict):
+        if data is not None or not out.problems:
+            out.add(rel, None, "a guide file must be a mapping with code, title and domains")
+        return None
+    line = data["__line__"]
+    _unknown_keys(data, GUIDE_KEYS, rel, out)
+    for key in ("code", "title"):
+        if not _text(data.get(key)):
+            out.add(rel, line, f"the guide needs a {key!r}")
+    numbers = {
+        key: _int(data, key, rel, out, minimum=1)
+        for key in ("question_count", "duration_minutes", "score_max", "passing_score")
+    }
+    numbers["score_min"] = _int(data, "score_min", rel, out)
+    if not numbers["score_min"] < numbers["passing_score"] <= numbers["score_max"]:
+        out.add(rel, line, "scores must satisfy score_min < passing_score <= score_max")
+    threshold = data.get("competency_threshold", 70)
+    if not isinstance(threshold, int) or not 0 < threshold <= 100:
+        out.add(rel, line, "competency_threshold must be a percentage between 1 and 100")
+        threshold = 70
+    domains: list[DomainSpec] = []
+    raw_domains = data.get("domains")
+    if not isinstance(raw_domains, list) or not raw_domains:
+        out.add(rel, line, "the guide needs a list of domains")
+        raw_domains = []
+    seen_codes: set[str] = set()
+    for raw in raw_domains:
+        if not isinstance(raw, dict):
+            out.add(rel, line, "each domain must be a mapping with number, title, weight")
+            continue
+        dline = raw["__line__"]
+        _unknown_keys(raw, {"number", "title", "weight", "sub_domains"}, rel, out)
+        number = _int(raw, "number", rel, out, minimum=1)
+        weight = _int(raw, "weight", rel, out, minimum=1)
+        if not _text(raw.get("title")):
+            out.add(rel, dline, f"domain {number} needs a title")
+        subs = []
+        raw_subs = raw.get("sub_domains")
+        if not isinstance(raw_subs, list) or not raw_subs:
+            out.add(rel, dline, f"domain {number} needs at least one task statement (sub_domains)")
+            raw_subs = []
+        for sub in raw_subs:
+            if not isinstance(sub, dict):
+                out.add(rel, dline, f"a task statement of domain {number} is not a mapping")
+                continue
+            _unknown_keys(sub, {"code", "title", "knowledge"}, rel, out)
+            code = str(sub.get("code", "")).strip()
+            if not code.startswith(f"{number}."):
+                out.add(rel, sub["__line__"], f"task statement code {code!r} must start with '{number}.'")
+            if code in seen_codes:
+                out.add(rel, sub["__line__"], f"task statement {code} is listed twice")
+            seen_codes.add(code)
+            if not _text(sub.get("title")):
+                out.add(rel, sub["__line__"], f"task statement {code} needs a title")
+            subs.append(SubDomainSpec(code, _text(sub.get("title")), _text(sub.get("knowledge"))))
+        domains.append(DomainSpec(number, _text(raw.get("title")), weight, subs))
+    if domains:
+        if len({d.number for d in domains}) != len(domains):
+            out.add(rel, line, "domain numbers must be unique")
+        total = sum(d.weight for d in domains)
+        if total != 100:
+            out.add(rel, line, f"domain weights must add up to 100, not {total}")
+    blueprints = []
+    for raw in data.get("blueprints") or []:
+        if not isinstance(raw, dict) or not _text(raw.get("slug")) or not _text(raw.get("name")):
+            out.add(rel, line, "each blueprint needs a slug and a name")
+            continue
+        _unknown_keys(raw, BLUEPRINT_KEYS, rel, out)
+        _int(raw, "question_count", rel, out, minimum=1)
+        _int(raw, "duration_minutes", rel, out, minimum=0)
+        blueprints.append(_plain(raw))
+    requirements = data.get("bank_requirements") or {}
+    if not isinstance(requirements, dict):
+        out.add(rel, line, "bank_requirements must be a mapping")
+        requirements = {}
+    return GuideSpec(
+        code=_text(data.get("code")),
+        title=_text(data.get("title")),
+        version=str(data.get("version", "")).strip(),
+        competency_threshold=threshold,
+        domains=domains,
+        blueprints=blueprints,
+        requirements=_plain(requirements),
+        file=rel,
+        **numbers,
+    )
+
+
+def _parse_question(raw, guide: GuideSpec, sub: str, rel: str, out: _Collector):
+    if not isinstance(raw, dict):
+        out.add(rel, None, "each question must be a mapping")
+        return None
+    line = raw["__line__"]
+    qid = _text(raw.get("id")) or None
+    if not qid:
+        out.add(rel, line, "question has no 'id'")
+    _unknown_keys(raw, QUESTION_KEYS, rel, out, qid)
+
+    def problem(message: str, at: int | None = None) -> None:
+        out.add(rel, at or line, message, qid)
+
+    qtype = raw.get("type", "single")
+    if qtype not in QUESTION_TYPES:
+        problem(f"type must be one of {', '.join(QUESTION_TYPES)}, not {qtype!r}")
+    difficulty = raw.get("difficulty", "medium")
+    if difficulty not in DIFFICULTIES:
+        problem(f"difficulty must be one of {', '.join(DIFFICULTIES)}, not {difficulty!r}")
+    status = raw.get("status", "published")
+    if status not in STATUSES:
+        problem(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
+    stem = _text(raw.get("stem"))
+    if not stem:
+        problem("missing stem")
+    elif re.search(r"\(select (one|two|three|four|\d)\.?\)", stem, re.I):
+        problem("do not write '(Select TWO.)' in the stem: the exam screen adds it from the answer key")
+    explanation = _text(raw.get("explanation"))
+    if not explanation:
+        problem("missing explanation")
+    references = raw.get("references") or []
+    if not isinstance(references, list) or not references:
+        problem("at least one reference link is required")
+        references = []
+    for ref in references:
+        if not isinstance(ref, str) or not URL.match(ref.strip()):
+            problem(f"reference {ref!r} is not an http(s) link")
+    choices: list[ChoiceSpec] = []
+    raw_choices = raw.get("choices")
+    if not isinstance(raw_choices, list):
+        problem("missing choices")
+        raw_choices = []
+    for raw_choice in raw_choices:
+        if not isinstance(raw_choice, dict):
+            problem("each choice must be a mapping with text, correct and why")
+            continue
+        cline = raw_choice["__line__"]
+        _unknown_keys(raw_choice, CHOICE_KEYS, rel, out, qid)
+        text = _text(raw_choice.get("text"))
+        if not text:
+            problem("a choice has no text", cline)
+        elif FORBIDDEN_OPTIONS.search(text):
+            problem(f"choice {text[:40]!r}: options such as 'all of the above' are not allowed", cline)
+        correct = raw_choice.get("correct", False)
+        if not isinstance(correct, bool):
+            problem("'correct' must be true or false", cline)
+        if not _text(raw_choice.get("why")):
+            problem("a choice has no 'why' (why it is right or wrong)", cline)
+        choices.append(ChoiceSpec(text, correct is True, _text(raw_choice.get("why"))))
+    texts = [c.text.lower() for c in choices]
+    if len(set(texts)) != len(texts):
+        problem("two choices have the same text")
+    n_correct = sum(c.correct for c in choices)
+    if qtype == "single":
+        if len(choices) < 4:
+            problem(f"multiple choice needs at least 4 options, has {len(choices)}")
+        if n_correct != 1:
+            problem(f"multiple choice needs exactly 1 correct option, has {n_correct}")
+    elif qtype == "multiple":
+        if len(choices) < 5:
+            problem(f"multiple response needs at least 5 options, has {len(choices)}")
+        if n_correct < 2:
+            problem(f"multiple response needs at least 2 correct options, has {n_correct}")
+        if n_correct >= len(choices):
+            problem("multiple response needs at least one wrong option")
+    select = raw.get("select", n_correct if qtype == "multiple" else 1)
+    if select != (n_correct if qtype == "multiple" else 1):
+        problem(f"select is {select} but the question has {n_correct} correct option(s)")
+    if qid is None:
+        return None
+    return QuestionSpec(
+        external_id=qid,
+        guide=guide.code,
+        sub_domain=sub,
+        type=qtype,
+        select=n_correct if qtype == "multiple" else 1,
+        difficulty=difficulty,
+        status=status,
+        stem=stem,
+        choices=choices,
+        explanation=explanation,
+        references=[r.strip() for r in references if isinstance(r, str)],
+        file=rel,
+        line=line,
+    )
+
+
+def parse_question_file(path: Path, rel: str, guide: GuideSpec, out: _Collector):
+    data = _load_yaml(path, rel, out)
+    if data is None:
+        if not any(p.file == rel for p in out.problems):
+            out.add(rel, None, "the file is empty")
+        return []
+    if not isinstance(data, dict):
+        out.add(rel, None, "a question file must be a mapping with sub_domain and questions")
+        return []
+    _unknown_keys(data, {"sub_domain", "questions"}, rel, out)
+    sub = str(data.get("sub_domain", "")).strip()
+    if not sub:
+        out.add(rel, data["__line__"], "missing task statement: set 'sub_domain' (e.g. \"3.2\")")
+    elif sub not in guide.sub_domain_codes():
+        out.add(rel, data["__line__"], f"task statement {sub!r} is not in guide {guide.code}")
+    raw_questions = data.get("questions")
+    if not isinstance(raw_questions, list) or not raw_questions:
+        out.add(rel, data["__line__"], "'questions' must be a non-empty list")
+        return []
+    parsed = [_parse_question(raw, guide, sub, rel, out) for raw in raw_questions]
+    return [q for q in parsed if q is not None]
+
+
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return {tuple(words[i : i + 3]) for i in range(max(1, len(words) - 2))}
+
+
+def near_duplicates(questions: list[QuestionSpec], threshold: float = NEAR_DUPLICATE_THRESHOLD):
+    """Pairs of questions whose stems share most of their word 3-grams (Jaccard similarity)."""
+    shingles = [_shingles(q.stem) for q in questions]
+    index: dict[tuple, list[int]] = defaultdict(list)
+    for i, grams in enumerate(shingles):
+        for gram in grams:
+            index[gram].append(i)
+    shared: Counter = Counter()
+    for members in index.values():
+        if len(members) < 50:  # a 3-gram in 50+ stems says nothing about any pair
+            for a in range(len(members)):
+                for b in range(a + 1, len(members)):
+                    shared[(members[a], members[b])] += 1
+    for (a, b), common in shared.items():
+        union = len(shingles[a]) + len(shingles[b]) - common
+        if union and common / union >= threshold:
+            yield questions[a], questions[b], common / union
+
+
+def check_requirements(guide: GuideSpec, questions: list[QuestionSpec], out: _Collector) -> None:
+    req = guide.requirements
+    if not req:
+        return
+    published = [q for q in questions if q.guide == guide.code and q.status == "published"]
+    domain_of = guide.sub_domain_codes()
+    rel = guide.file
+    if len(published) < req.get("min_total", 0):
+        out.add(rel, None, f"the bank holds {len(published)} published questions, needs {req['min_total']}")
+    per_domain = Counter(domain_of.get(q.sub_domain) for q in published)
+    for number, minimum in (req.get("min_per_domain") or {}).items():
+        if per_domain[int(number)] < minimum:
+            out.add(
+                rel,
+                None,
+                f"domain {number} holds {per_domain[int(number)]} published questions, needs {minimum}",
+            )
+    per_sub = Counter(q.sub_domain for q in published)
+    minimum = req.get("min_per_sub_domain", 0)
+    for code in domain_of:
+        if per_sub[code] < minimum:
+            out.add(
+                rel, None, f"task statement {code} holds {per_sub[code]} published questions, needs {minimum}"
+            )
+    share = req.get("min_multiple_share")
+    if share and published:
+        actual = sum(q.type == "multiple" for q in published) / len(published)
+        if actual < share:
+            out.add(
+                rel, None, f"{actual:.0%} of published questions are multiple response, needs {share:.0%}"
+            )
+    for level, (low, high) in (req.get("difficulty_mix") or {}).items():
+        actual = sum(q.difficulty == level for q in published) / max(1, len(published))
+        if not low <= actual <= high:
+            out.add(
+                rel, None, f"{actual:.0%} of published questions are {level}, should be {low:.0%}–{high:.0%}"
+            )
+    if req.get("even_correct_positions"):
+        singles = [q for q in published if q.type == "single" and len(q.choices) == 4]
+        positions = Counter(next(i for i, c in enumerate(q.choices) if c.correct) for q in singles)
+        for position in range(4):
+            actual = positions[position] / max(1, len(singles))
+            if not 0.15 <= actual <= 0.35:
+                out.add(
+                    rel,
+                    None,
+                    f"option {'ABCD'[position]} is correct in {actual:.0%} of multiple-choice questions; "
+                    "spread them evenly (15–35% each)",
+                )
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def read_bank(root: Path) -> tuple[Bank, list[Problem]]:
+    """Parse and validate every guide folder under ``root``; return the bank and its problems."""
+    out = _Collector()
+    bank = Bank()
+    root = Path(root)
+    folders = sorted(p.parent for p in root.glob(f"*/{GUIDE_FILE}"))
+    if (root / GUIDE_FILE).exists():
+        folders.insert(0, root)
+    if not folders:
+        out.add(str(root), None, f"no {GUIDE_FILE} found: a bank is a folder per exam guide")
+    for folder in folders:
+        guide = parse_guide(folder / GUIDE_FILE, _display(folder / GUIDE_FILE), out)
+        if guide is None:
+            continue
+        bank.guides.append(guide)
+        for path in sorted(folder.glob("*.y*ml")):
+            if path.name != GUIDE_FILE:
+                bank.questions.extend(parse_question_file(path, _display(path), guide, out))
+    if len({g.code for g in bank.guides}) != len(bank.guides):
+        out.add(str(root), None, "two guide folders declare the same guide code")
+    first_seen: dict[str, QuestionSpec] = {}
+    for q in bank.questions:
+        if q.external_id in first_seen:
+            other = first_seen[q.external_id]
+            out.add(q.file, q.line, f"duplicate id (also at {other.file}:{other.line})", q.external_id)
+        else:
+            first_seen[q.external_id] = q
+    for a, b, similarity in near_duplicates(bank.questions):
+        out.add(
+            b.file,
+            b.line,
+            f"stem is a near-duplicate ({similarity:.0%}) of {a.external_id} at {a.file}:{a.line}",
+            b.external_id,
+        )
+    for guide in bank.guides:
+        check_requirements(guide, bank.questions, out)
+    return bank, out.problems
+
+
+if __name__ == "__main__":  # a quick check for authors without Django: python -m questions.bankfile DIR
+    import sys
+
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    found_bank, found = read_bank(Path(args[0] if args else "questions/bank"))
+    if "--files-only" in sys.argv:  # skip the whole-bank rules while a bank is being written
+        found = [p for p in found if not p.file.endswith(GUIDE_FILE) or p.line]
+    for p in found:
+        print(p)
+    print(f"{len(found_bank.questions)} questions, {len(found)} problem(s)")
+    sys.exit(1 if found else 0)

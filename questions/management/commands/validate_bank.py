@@ -1,0 +1,26 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from questions.bankfile import read_bank
+
+
+class Command(BaseCommand):
+    help = "Check every question-bank file; print each problem as file:line [id]: message."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", nargs="?", help="bank folder (default: QUESTION_BANK_DIR)")
+
+    def handle(self, *args, path=None, **options):
+        root = Path(path or settings.QUESTION_BANK_DIR)
+        bank, problems = read_bank(root)
+        for problem in problems:
+            self.stderr.write(str(problem))
+        if problems:
+            raise CommandError(f"{len(problems)} problem(s) in {root}")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{root}: {len(bank.guides)} guide(s), {len(bank.questions)} questions, no problems"
+            )
+        )

@@ -1,0 +1,145 @@
+"""Exam guides (domains, task statements) and the questions written against them."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+
+class ExamGuide(models.Model):
+    """A certification's published exam guide, held as data (MLS-C01, MLA-C01, ...)."""
+
+    code = models.CharField(max_length=32, unique=True)
+    title = models.CharField(max_length=200)
+    version = models.CharField(max_length=20, blank=True)
+    question_count = models.PositiveSmallIntegerField()
+    duration_minutes = models.PositiveSmallIntegerField()
+    score_min = models.PositiveSmallIntegerField()
+    score_max = models.PositiveSmallIntegerField()
+    passing_score = models.PositiveSmallIntegerField()
+    competency_threshold = models.PositiveSmallIntegerField(
+        default=70,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Percent correct at which a domain 'meets competencies' on the score report.",
+    )
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class Domain(models.Model):
+    guide = models.ForeignKey(ExamGuide, on_delete=models.CASCADE, related_name="domains")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    weight = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(100)], help_text="Share of the exam, in percent."
+    )
+
+    class Meta:
+        ordering = ["guide", "number"]
+        constraints = [models.UniqueConstraint(fields=["guide", "number"], name="domain_unique_number")]
+
+    def __str__(self) -> str:
+        return f"Domain {self.number}: {self.title}"
+
+
+class SubDomain(models.Model):
+    """A task statement of the exam guide, e.g. "3.2 Select the appropriate model(s)"."""
+
+    domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="sub_domains")
+    code = models.CharField(max_length=10)
+    title = models.CharField(max_length=300)
+    knowledge = models.TextField(blank=True, help_text="The guide's knowledge points, one per line.")
+
+    class Meta:
+        ordering = ["domain__guide", "domain__number", "code"]
+        constraints = [models.UniqueConstraint(fields=["domain", "code"], name="subdomain_unique_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    def knowledge_points(self) -> list[str]:
+        return [line.strip() for line in self.knowledge.splitlines() if line.strip()]
+
+
+class Question(models.Model):
+    class Type(models.TextChoices):
+        SINGLE = "single", "Multiple choice"
+        MULTIPLE = "multiple", "Multiple response"
+
+    class Difficulty(models.TextChoices):
+        EASY = "easy", "Easy"
+        MEDIUM = "medium", "Medium"
+        HARD = "hard", "Hard"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        RETIRED = "retired", "Retired"
+
+    external_id = models.CharField(max_length=64, unique=True, help_text="Stable id, e.g. MLS-3.2-007.")
+    sub_domain = models.ForeignKey(SubDomain, on_delete=models.PROTECT, related_name="questions")
+    type = models.CharField(max_length=10, choices=Type.choices, default=Type.SINGLE)
+    select_count = models.PositiveSmallIntegerField(default=1, help_text="How many options to select.")
+    stem = models.TextField(help_text="Markdown.")
+    explanation = models.TextField(help_text="Markdown: the concept the question tests.")
+    references = models.JSONField(default=list, blank=True, help_text="Links to documentation.")
+    difficulty = models.CharField(max_length=10, choices=Difficulty.choices, default=Difficulty.MEDIUM)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    current_version = models.ForeignKey(
+        "QuestionVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["external_id"]
+        indexes = [models.Index(fields=["status", "sub_domain"], name="question_draw_idx")]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+
+class Choice(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+    position = models.PositiveSmallIntegerField()
+    text = models.TextField(help_text="Markdown.")
+    is_correct = models.BooleanField(default=False)
+    why = models.TextField(help_text="Why this option is right or wrong.")
+
+    class Meta:
+        ordering = ["question", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "position"], name="choice_unique_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_id}#{self.position}"
+
+
+class QuestionVersion(models.Model):
+    """An immutable snapshot of a question as candidates see it; attempts point at one.
+
+    ``content`` holds the Markdown and its sanitised HTML for the stem, explanation and every
+    choice, so an attempt shows, scores and reviews exactly what was drawn, whatever later edits.
+    """
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    content = models.JSONField()
+    choice_count = models.PositiveSmallIntegerField()
+    select_count = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["question", "-number"]
+        constraints = [models.UniqueConstraint(fields=["question", "number"], name="version_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.question.external_id} v{self.number}"

@@ -1,0 +1,33 @@
+"""Reads of the question bank, with their joins and counts done in the database."""
+
+from django.db.models import Count, Prefetch, Q
+
+from .models import Domain, ExamGuide, Question, SubDomain
+
+PUBLISHED = Q(questions__status=Question.Status.PUBLISHED)
+
+
+def guides_with_coverage() -> list[ExamGuide]:
+    """Every guide with its domains and task statements, each annotated with published counts.
+
+    Three queries whatever the size of the bank; ``weight_total`` is the sum of domain weights.
+    """
+    subs = SubDomain.objects.annotate(published=Count("questions", filter=PUBLISHED)).order_by("code")
+    domains = (
+        Domain.objects.annotate(
+            published=Count("sub_domains__questions", filter=Q(sub_domains__questions__status="published"))
+        )
+        .prefetch_related(Prefetch("sub_domains", queryset=subs))
+        .order_by("number")
+    )
+    guides = list(
+        ExamGuide.objects.annotate(
+            published=Count(
+                "domains__sub_domains__questions",
+                filter=Q(domains__sub_domains__questions__status="published"),
+            )
+        ).prefetch_related(Prefetch("domains", queryset=domains))
+    )
+    for guide in guides:
+        guide.weight_total = sum(d.weight for d in guide.domains.all())
+    return guides

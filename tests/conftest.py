@@ -1,0 +1,91 @@
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests.factories import UserFactory, build_guide
+from tests.services import need, redis_url
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def candidate(db):
+    return UserFactory(username="candidate-a")
+
+
+@pytest.fixture
+def other_candidate(db):
+    return UserFactory(username="candidate-b")
+
+
+@pytest.fixture
+def guide(db):
+    """An MLS-shaped guide (4 domains at 20/24/36/20, 15 task statements) with 8 questions each."""
+    return build_guide()
+
+
+@pytest.fixture
+def blueprint(guide):
+    return guide.blueprints.get(slug="full")
+
+
+@pytest.fixture
+def client_a(client, candidate):
+    client.force_login(candidate)
+    return client
+
+
+def _worker_env(queue: str) -> dict:
+    db = settings.DATABASES["default"]
+    env = dict(os.environ)
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings.worker_test"
+    env["CELERY_TEST_QUEUE"] = queue
+    env["REDIS_URL"] = redis_url()
+    if db["ENGINE"].endswith("sqlite3"):
+        env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
+    else:
+        host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+        env["DATABASE_URL"] = f"postgres://{db['USER']}:{db['PASSWORD']}@{host}:{port}/{db['NAME']}"
+    return env
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker process on Redis, consuming a queue of its own, for one test.
+
+    Tasks sent by the test process go through the broker to this worker (not inline), and the
+    worker reads and writes the same test database.
+    """
+    need(redis_url() is not None, "Redis is not reachable (set REDIS_URL to a running server)")
+    from config.celery import app
+
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--concurrency=1",
+         "-Q", queue, "--without-gossip", "--without-mingle", "--loglevel=INFO"],
+        cwd=ROOT, env=_worker_env(queue), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    saved = {k: app.conf[k] for k in ("task_always_eager", "broker_url", "task_default_queue")}
+    app.conf.update(task_always_eager=False, broker_url=redis_url(), task_default_queue=queue)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if app.control.ping(timeout=0.5, destination=None):
+                break
+            if proc.poll() is not None:
+                pytest.fail("the Celery worker exited:\n" + proc.stdout.read())
+        yield proc
+    finally:
+        app.conf.update(saved)
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        app.pool.force_close_all()

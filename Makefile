@@ -34,6 +34,7 @@ test: $(VENV)/.dev-installed  ## the whole suite; service tests skip with a reas
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
 
 format: $(VENV)/.dev-installed
 	$(BIN)/ruff check --fix .

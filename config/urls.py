@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.urls import auth_urlpatterns
+from config.views import healthz
 from questions.views import home
 
 urlpatterns = [
@@ -10,4 +11,5 @@ urlpatterns = [
     path("accounts/", include(auth_urlpatterns)),
     path("", include("exams.urls")),
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
 ]

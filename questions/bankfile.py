@@ -452,8 +452,9 @@ def check_requirements(guide: GuideSpec, questions: list[QuestionSpec], out: _Co
                 rel, None, f"{actual:.0%} of published questions are {level}, should be {low:.0%}–{high:.0%}"
             )
     if req.get("even_correct_positions"):
-        singles = [q for q in published if q.type == "single" and len(q.choices) == 4]
-        positions = Counter(next(i for i, c in enumerate(q.choices) if c.correct) for q in singles)
+        keys = [[i for i, c in enumerate(q.choices) if c.correct] for q in published if q.type == "single"]
+        singles = [k for k in keys if len(k) == 1]  # broken questions are reported on their own
+        positions = Counter(k[0] for k in singles)
         for position in range(4):
             actual = positions[position] / max(1, len(singles))
             if not 0.15 <= actual <= 0.35:

@@ -31,3 +31,22 @@ def guides_with_coverage() -> list[ExamGuide]:
     for guide in guides:
         guide.weight_total = sum(d.weight for d in guide.domains.all())
     return guides
+
+
+def bank_coverage(*, guide: ExamGuide, status: str = Question.Status.PUBLISHED) -> list[dict]:
+    """One row per task statement: count, type mix and difficulty mix (one grouped query)."""
+    rows = (
+        Question.objects.filter(sub_domain__domain__guide=guide, status=status)
+        .values("sub_domain__domain__number", "sub_domain__code", "sub_domain__title", "type", "difficulty")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    table: dict[str, dict] = {}
+    for sub in SubDomain.objects.filter(domain__guide=guide).select_related("domain"):
+        table[sub.code] = {"domain": sub.domain.number, "code": sub.code, "title": sub.title, "total": 0}
+    for row in rows:
+        entry = table[row["sub_domain__code"]]
+        entry["total"] += row["n"]
+        entry[row["type"]] = entry.get(row["type"], 0) + row["n"]
+        entry[row["difficulty"]] = entry.get(row["difficulty"], 0) + row["n"]
+    return sorted(table.values(), key=lambda e: [int(p) for p in e["code"].split(".")])

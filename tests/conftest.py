@@ -6,10 +6,9 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from tests.factories import UserFactory, build_guide
-from tests.services import need, redis_url
+from tests.services import need, redis_url, test_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,16 +41,11 @@ def client_a(client, candidate):
 
 
 def _worker_env(queue: str) -> dict:
-    db = settings.DATABASES["default"]
     env = dict(os.environ)
     env["DJANGO_SETTINGS_MODULE"] = "config.settings.worker_test"
     env["CELERY_TEST_QUEUE"] = queue
     env["REDIS_URL"] = redis_url()
-    if db["ENGINE"].endswith("sqlite3"):
-        env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
-    else:
-        host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
-        env["DATABASE_URL"] = f"postgres://{db['USER']}:{db['PASSWORD']}@{host}:{port}/{db['NAME']}"
+    env["DATABASE_URL"] = test_database_url()
     return env
 
 

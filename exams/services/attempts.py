@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import random
 import secrets
 from dataclasses import dataclass
@@ -48,7 +49,8 @@ def remaining_seconds(attempt: Attempt, now: datetime | None = None) -> int | No
     if attempt.deadline is None:
         return None
     now = now or timezone.now()
-    return max(0, int((attempt.deadline - now).total_seconds()))
+    # Rounded up, so that the browser's countdown never reaches zero before the server's does.
+    return max(0, math.ceil((attempt.deadline - now).total_seconds()))
 
 
 def _is_overdue(attempt: Attempt, now: datetime) -> bool:
@@ -184,10 +186,10 @@ def attempt_save_answer(
     open_and_on_time = Q(attempt__state=Attempt.State.IN_PROGRESS) & (
         Q(attempt__deadline__isnull=True) | Q(attempt__deadline__gte=now - grace())
     )
-    with transaction.atomic():
-        updated = AttemptItem.objects.filter(open_and_on_time, pk=item.pk, revision=base_revision).update(
-            selected=stored, flagged=flagged, revision=F("revision") + 1, saved_at=now
-        )
+    # One UPDATE in autocommit: it is committed when it returns, so the reply is an honest ack.
+    updated = AttemptItem.objects.filter(open_and_on_time, pk=item.pk, revision=base_revision).update(
+        selected=stored, flagged=flagged, revision=F("revision") + 1, saved_at=now
+    )
     if updated != 1:
         # Something changed between the read and the write (a submit, another tab): say which.
         fresh = Attempt.objects.only("state", "deadline").get(pk=attempt_id)

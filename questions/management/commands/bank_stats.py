@@ -1,0 +1,43 @@
+from collections import defaultdict
+
+from django.core.management.base import BaseCommand, CommandError
+
+from questions.models import ExamGuide
+from questions.selectors import bank_coverage
+
+COLUMNS = ("total", "single", "multiple", "easy", "medium", "hard")
+
+
+class Command(BaseCommand):
+    help = "Print the published bank's coverage per domain and task statement as a Markdown table."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--guide", default="MLS-C01", help="exam guide code (default MLS-C01)")
+
+    def handle(self, *args, guide, **options):
+        exam_guide = ExamGuide.objects.filter(code=guide).first()
+        if exam_guide is None:
+            raise CommandError(f"No exam guide {guide!r} is loaded; run load_bank first.")
+        rows = bank_coverage(guide=exam_guide)
+        out = [
+            f"Published questions in {exam_guide.code} by task statement",
+            "",
+            "| task statement | total | multiple choice | multiple response | easy | medium | hard |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        domains: dict[int, dict] = defaultdict(lambda: dict.fromkeys(COLUMNS, 0))
+        for row in rows:
+            out.append(
+                f"| {row['code']} {row['title']} | " + " | ".join(str(row.get(c, 0)) for c in COLUMNS) + " |"
+            )
+            for c in COLUMNS:
+                domains[row["domain"]][c] += row.get(c, 0)
+        total = dict.fromkeys(COLUMNS, 0)
+        for number, sums in sorted(domains.items()):
+            out.append(f"| **Domain {number}** | " + " | ".join(f"**{sums[c]}**" for c in COLUMNS) + " |")
+            for c in COLUMNS:
+                total[c] += sums[c]
+        out.append("| **All** | " + " | ".join(f"**{total[c]}**" for c in COLUMNS) + " |")
+        share = 100 * total["multiple"] / max(1, total["total"])
+        out += ["", f"Multiple response: {share:.0f}% of {total['total']}."]
+        self.stdout.write("\n".join(out))

@@ -1,0 +1,149 @@
+"""Browser tests: a real gunicorn server process and Debian's Chromium driven by Playwright."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from tests.factories import UserFactory
+from tests.services import chromium_path, need, test_database_url
+
+# Playwright's sync API keeps an event loop in this thread; the ORM calls in the tests are
+# still synchronous and never share a connection with it.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-dev-shm-usage",
+]
+
+pytestmark = pytest.mark.e2e
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """gunicorn serving the project against the test database; can be killed and restarted."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.proc = None
+        self.log = open(ROOT / ".e2e-server.log", "a")  # noqa: SIM115 (kept open for the server's life)
+
+    def start(self) -> None:
+        env = dict(
+            os.environ, DJANGO_SETTINGS_MODULE="config.settings.test", DATABASE_URL=test_database_url()
+        )
+        env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{self.port}",
+             "--workers", "1", "--threads", "4", "--timeout", "60"],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.url + "/accounts/login/", timeout=1)
+                return
+            except OSError:
+                if self.proc.poll() is not None:
+                    raise RuntimeError("the server exited; see .e2e-server.log") from None
+                time.sleep(0.2)
+        raise RuntimeError("the server did not come up in 30 s")
+
+    def kill(self) -> None:
+        """SIGKILL to the master and its workers: no graceful shutdown, as when a machine dies."""
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self.log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    need(chromium_path() is not None, "Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def server(transactional_db, browser):
+    instance = Server(free_port())
+    instance.start()
+    yield instance
+    instance.stop()
+
+
+@pytest.fixture
+def bank(transactional_db):
+    """The bundled MLS-C01 bank, loaded as `make run` loads it."""
+    call_command("load_bank", verbosity=0)
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def log_in(page, username: str, password: str = "pass-word-123") -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/")
+
+
+@pytest.fixture
+def candidate_page(page, bank):
+    UserFactory(username="sam")
+    log_in(page, "sam")
+    return page
+
+
+def screenshot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
+
+
+def axe_serious(page) -> list:
+    """Serious and critical accessibility violations on the current page (axe-core)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

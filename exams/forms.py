@@ -46,3 +46,27 @@ def parse_save(body: bytes) -> SavePayload:
         flagged=flagged,
         revision=_whole(data.get("revision"), "revision", 0, 10**9),
     )
+
+
+class PracticeScopeError(ValidationError):
+    pass
+
+
+def parse_scope(value: str, guide) -> tuple:
+    """'d:<domain id>' or 't:<task statement id>' (or '' for the whole guide) -> (domain, sub_domain)."""
+    from questions.models import Domain, SubDomain
+
+    if not value:
+        return None, None
+    kind, _, pk = value.partition(":")
+    if not pk.isdigit() or kind not in ("d", "t"):
+        raise PracticeScopeError("Choose a domain or a task statement.")
+    if kind == "d":
+        domain = Domain.objects.filter(pk=int(pk), guide=guide).first()
+        if domain is None:
+            raise PracticeScopeError("That domain is not part of this exam guide.")
+        return domain, None
+    sub = SubDomain.objects.select_related("domain").filter(pk=int(pk), domain__guide=guide).first()
+    if sub is None:
+        raise PracticeScopeError("That task statement is not part of this exam guide.")
+    return sub.domain, sub

@@ -48,6 +48,9 @@ class ExamBlueprint(models.Model):
     )
     is_mock = models.BooleanField(default=True, help_text="Counts as a mock exam in history and analytics.")
     is_active = models.BooleanField(default=True)
+    is_listed = models.BooleanField(
+        default=True, help_text="Offered on the exams page; practice sets made on demand are not."
+    )
 
     class Meta:
         ordering = ["guide", "-question_count", "name"]
@@ -130,11 +133,19 @@ class AttemptItem(models.Model):
     )
     saved_at = models.DateTimeField(null=True, blank=True)
     is_correct = models.BooleanField(null=True, blank=True)
+    checked_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When this answer was marked: at submit, or at 'Check' in study mode.",
+    )
 
     class Meta:
         ordering = ["attempt", "position"]
         constraints = [models.UniqueConstraint(fields=["attempt", "position"], name="item_unique_position")]
-        indexes = [models.Index(fields=["question"], name="item_question_idx")]
+        indexes = [
+            models.Index(fields=["question"], name="item_question_idx"),
+            models.Index(fields=["question", "checked_at"], name="item_question_checked_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.attempt_id}#{self.position}"

@@ -3,12 +3,14 @@
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from .models import Attempt, AttemptDomainScore, AttemptItem, ExamBlueprint
+from questions.models import Question
+
+from .models import Attempt, AttemptDomainScore, AttemptItem, AttemptSubDomainScore, ExamBlueprint
 
 
 def blueprints_active() -> QuerySet[ExamBlueprint]:
     return (
-        ExamBlueprint.objects.filter(is_active=True, domain__isnull=True, sub_domain__isnull=True)
+        ExamBlueprint.objects.filter(is_active=True, is_listed=True)
         .select_related("guide")
         .order_by("guide__code", "-question_count")
     )
@@ -50,10 +52,22 @@ def attempt_statuses(*, attempt: Attempt) -> list[dict]:
     ]
 
 
-def attempt_domain_scores(*, attempt: Attempt) -> QuerySet[AttemptDomainScore]:
-    return (
+def attempt_domain_scores(*, attempt: Attempt) -> list[AttemptDomainScore]:
+    """Per-domain scores, each with ``task_scores``: its task statements' scores (two queries)."""
+    domains = list(
         AttemptDomainScore.objects.filter(attempt=attempt).select_related("domain").order_by("domain__number")
     )
+    tasks = (
+        AttemptSubDomainScore.objects.filter(attempt=attempt)
+        .select_related("sub_domain")
+        .order_by("sub_domain__code")
+    )
+    by_domain: dict[int, list] = {}
+    for task in tasks:
+        by_domain.setdefault(task.sub_domain.domain_id, []).append(task)
+    for score in domains:
+        score.task_scores = by_domain.get(score.domain_id, [])
+    return domains
 
 
 LETTERS = "ABCDEFGH"
@@ -72,3 +86,142 @@ def item_options(*, item: AttemptItem) -> list[dict]:
         }
         for shown, original in enumerate(item.option_order)
     ]
+
+
+REVIEW_SHOW = {
+    "all": "All questions",
+    "wrong": "Wrong only",
+    "unanswered": "Unanswered",
+    "flagged": "Flagged",
+    "correct": "Correct",
+}
+
+
+def item_review(item: AttemptItem) -> dict:
+    """One question as the candidate saw it, with their answer, the key and every why.
+
+    For submitted attempts and checked study-mode questions only: callers make sure of that.
+    """
+    content = item.version.content
+    chosen = set(item.selected)
+    options = [
+        {
+            "letter": LETTERS[shown],
+            "html": content["choices"][original]["text_html"],
+            "why_html": content["choices"][original]["why_html"],
+            "correct": content["choices"][original]["correct"],
+            "chosen": original in chosen,
+        }
+        for shown, original in enumerate(item.option_order)
+    ]
+    return {
+        "item": item,
+        "stem_html": content["stem_html"],
+        "explanation_html": content["explanation_html"],
+        "references": content["references"],
+        "options": options,
+        "answered": bool(item.selected),
+        "your_letters": [o["letter"] for o in options if o["chosen"]],
+        "key_letters": [o["letter"] for o in options if o["correct"]],
+    }
+
+
+def attempt_review(
+    *, attempt: Attempt, show: str = "all", domain: int | None = None, task: str | None = None
+):
+    """A submitted attempt's questions, filtered, and a per-task-statement summary of all of them.
+
+    One query for the items, whatever the filter; the summary counts wrong (incl. unanswered).
+    """
+    items = list(
+        AttemptItem.objects.filter(attempt=attempt)
+        .select_related("version", "sub_domain__domain")
+        .order_by("position")
+    )
+    summary: dict[str, dict] = {}
+    for item in items:
+        sub = item.sub_domain
+        row = summary.setdefault(
+            sub.code,
+            {
+                "code": sub.code,
+                "title": sub.title,
+                "domain": sub.domain.number,
+                "sub_id": sub.pk,
+                "wrong": 0,
+                "total": 0,
+            },
+        )
+        row["total"] += 1
+        row["wrong"] += not item.is_correct
+
+    def keep(item: AttemptItem) -> bool:
+        if domain is not None and item.sub_domain.domain.number != domain:
+            return False
+        if task and item.sub_domain.code != task:
+            return False
+        return {
+            "all": True,
+            "wrong": not item.is_correct,
+            "unanswered": not item.selected,
+            "flagged": item.flagged,
+            "correct": bool(item.is_correct),
+        }[show]
+
+    rows = sorted(summary.values(), key=lambda r: [int(p) for p in r["code"].split(".")])
+    return [item_review(i) for i in items if keep(i)], rows
+
+
+def practice_overview(*, user) -> list[dict]:
+    """Per guide: its domains and task statements (for drills) and the candidate's open mistakes."""
+    from questions.models import ExamGuide
+
+    from .services.practice import mistakes_question_ids
+
+    guides = ExamGuide.objects.prefetch_related("domains__sub_domains").order_by("code")
+    result = []
+    for guide in guides:
+        mistakes = set(mistakes_question_ids(user=user, guide=guide))
+        per_sub: dict[int, int] = {}
+        if mistakes:
+            for sub_id in Question.objects.filter(pk__in=mistakes).values_list("sub_domain_id", flat=True):
+                per_sub[sub_id] = per_sub.get(sub_id, 0) + 1
+        domains = []
+        for domain in guide.domains.all():
+            subs = [{"sub": s, "mistakes": per_sub.get(s.pk, 0)} for s in domain.sub_domains.all()]
+            domains.append({"domain": domain, "subs": subs, "mistakes": sum(s["mistakes"] for s in subs)})
+        result.append({"guide": guide, "domains": domains, "mistakes": len(mistakes)})
+    return result
+
+
+def mock_trend(*, user) -> list[dict]:
+    """Per guide, the per-domain percent of each submitted mock attempt, oldest first (one query)."""
+    scores = (
+        AttemptDomainScore.objects.filter(
+            attempt__user=user, attempt__blueprint__is_mock=True, attempt__state=Attempt.State.SUBMITTED
+        )
+        .select_related("domain__guide", "attempt__blueprint")
+        .order_by("attempt__submitted_at", "domain__number")
+    )
+    guides: dict[str, dict] = {}
+    for score in scores:
+        guide = guides.setdefault(
+            score.domain.guide.code, {"code": score.domain.guide.code, "domains": {}, "rows": {}}
+        )
+        guide["domains"][score.domain.number] = score.domain.title
+        row = guide["rows"].setdefault(score.attempt_id, {"attempt": score.attempt, "cells": {}})
+        row["cells"][score.domain.number] = score.percent
+    result = []
+    for guide in guides.values():
+        numbers = sorted(guide["domains"])
+        result.append(
+            {
+                "code": guide["code"],
+                "domains": [(n, guide["domains"][n]) for n in numbers],
+                "rows": [
+                    {"attempt": r["attempt"], "cells": [r["cells"].get(n) for n in numbers]}
+                    for r in guide["rows"].values()
+                ],
+            }
+        )
+    return result

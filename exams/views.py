@@ -9,10 +9,12 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from questions.models import ExamGuide
+
 from . import selectors
-from .forms import parse_save
+from .forms import PracticeScopeError, parse_save, parse_scope
 from .models import ExamBlueprint
-from .services import attempts
+from .services import attempts, practice
 from .services.assembly import AssemblyError
 
 REVIEW_FILTERS = {
@@ -61,12 +63,16 @@ def attempt_question(request, attempt_id: int, position: int):
         return redirect("exams:result", attempt_id=attempt.pk)
     attempts.attempt_visit(attempt=attempt, position=position)
     statuses = selectors.attempt_statuses(attempt=attempt)
+    study = attempt.blueprint.mode == ExamBlueprint.Mode.STUDY
     return render(
         request,
         "exams/question.html",
         {
             "attempt": attempt,
             "item": item,
+            "study": study,
+            # Study mode shows the key once the candidate has checked this question; an exam never does.
+            "feedback": selectors.item_review(item) if study and item.checked_at else None,
             "stem_html": item.version.content["stem_html"],
             "options": selectors.item_options(item=item),
             "statuses": statuses,
@@ -133,6 +139,17 @@ def attempt_save(request, attempt_id: int):
 
 @login_required
 @require_POST
+def attempt_check(request, attempt_id: int, position: int):
+    """Study mode: mark this question now and show its answer and explanation."""
+    try:
+        attempts.attempt_check_answer(user=request.user, attempt_id=attempt_id, position=position)
+    except attempts.SaveRejected as exc:
+        messages.error(request, exc.message)
+    return redirect("exams:question", attempt_id=attempt_id, position=position)
+
+
+@login_required
+@require_POST
 def attempt_submit(request, attempt_id: int):
     attempt = attempts.attempt_submit(user=request.user, attempt_id=attempt_id)
     if request.headers.get("Accept") == "application/json":
@@ -167,7 +184,116 @@ def attempt_breakdown(request, attempt_id: int):
     )
 
 
+@never_cache
+@login_required
+@require_GET
+def attempt_review(request, attempt_id: int):
+    """A submitted attempt, question by question, filtered by status, domain and task statement."""
+    attempt = selectors.attempt_get(user=request.user, attempt_id=attempt_id)
+    if attempt.is_open:
+        return redirect("exams:question", attempt_id=attempt.pk, position=attempt.current_position)
+    show = request.GET.get("show", "all")
+    show = show if show in selectors.REVIEW_SHOW else "all"
+    domain = request.GET.get("domain", "")
+    domain = int(domain) if domain.isdigit() else None
+    task = request.GET.get("task", "").strip()[:10] or None
+    reviews, summary = selectors.attempt_review(attempt=attempt, show=show, domain=domain, task=task)
+    return render(
+        request,
+        "exams/review.html",
+        {
+            "attempt": attempt,
+            "reviews": reviews,
+            "summary": summary,
+            "show": show,
+            "domain": domain,
+            "task": task,
+            "shows": selectors.REVIEW_SHOW.items(),
+            "domains": sorted({row["domain"] for row in summary}),
+        },
+    )
+
+
+@login_required
+@require_GET
+def practice_hub(request):
+    return render(
+        request,
+        "exams/practice.html",
+        {
+            "guides": selectors.practice_overview(user=request.user),
+            "sizes": practice.DRILL_SIZES,
+        },
+    )
+
+
+def _start_or_explain(request, blueprint, **kwargs):
+    try:
+        attempt = attempts.attempt_start(user=request.user, blueprint=blueprint, **kwargs)
+    except AssemblyError as exc:
+        messages.error(request, f"This practice set cannot start: {exc}")
+        return redirect("exams:practice")
+    return redirect("exams:question", attempt_id=attempt.pk, position=attempt.current_position)
+
+
+@login_required
+@require_POST
+def practice_drill(request):
+    guide = get_object_or_404(ExamGuide, pk=request.POST.get("guide") or 0)
+    try:
+        domain, sub_domain = parse_scope(request.POST.get("scope", ""), guide)
+        count = int(request.POST.get("count", "0"))
+        blueprint = practice.blueprint_for_drill(
+            guide=guide,
+            count=count,
+            study=request.POST.get("mode") != "exam",
+            domain=domain,
+            sub_domain=sub_domain,
+        )
+    except (PracticeScopeError, ValueError, AssemblyError) as exc:
+        messages.error(request, getattr(exc, "message", None) or str(exc) or "Choose a scope and a size.")
+        return redirect("exams:practice")
+    return _start_or_explain(request, blueprint)
+
+
+@login_required
+@require_POST
+def practice_mistakes(request):
+    guide = get_object_or_404(ExamGuide, pk=request.POST.get("guide") or 0)
+    try:
+        domain, sub_domain = parse_scope(request.POST.get("scope", ""), guide)
+    except PracticeScopeError as exc:
+        messages.error(request, exc.message)
+        return redirect("exams:practice")
+    try:
+        attempt = practice.attempt_start_mistakes(
+            user=request.user, guide=guide, domain=domain, sub_domain=sub_domain
+        )
+    except AssemblyError as exc:
+        messages.info(request, str(exc))
+        return redirect("exams:practice")
+    return redirect("exams:question", attempt_id=attempt.pk, position=attempt.current_position)
+
+
 @login_required
 @require_GET
 def history(request):
-    return render(request, "exams/history.html", {"attempts": selectors.attempts_history(user=request.user)})
+    return render(
+        request,
+        "exams/history.html",
+        {
+            "groups": [
+                (
+                    "Mock exams",
+                    True,
+                    selectors.attempts_history(user=request.user).filter(blueprint__is_mock=True),
+                ),
+                (
+                    "Practice",
+                    False,
+                    selectors.attempts_history(user=request.user).filter(blueprint__is_mock=False),
+                ),
+            ],
+            "trends": selectors.mock_trend(user=request.user),
+        },
+    )

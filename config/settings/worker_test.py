@@ -6,5 +6,4 @@ from .test import *
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_URL = env.str("REDIS_URL")
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TEST_QUEUE")
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["NAME"] = DATABASES["default"]["TEST"]["NAME"]
+# DATABASE_URL names the test database of the run that started this worker.

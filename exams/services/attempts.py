@@ -147,6 +147,8 @@ def attempt_save_answer(
                 "choice_count",
                 "select_count",
                 "option_order",
+                "checked_at",
+                "saved_at",
                 "attempt__state",
                 "attempt__deadline",
                 "attempt__user_id",
@@ -173,6 +175,8 @@ def attempt_save_answer(
         )
     if _is_overdue(attempt, now):
         raise SaveRejected(403, "Time is up: this answer arrived after the exam ended.", code="time_up")
+    if item.checked_at is not None and stored != item.selected:
+        raise SaveRejected(409, "This answer has been checked; it can no longer change.", code="checked")
     if item.revision != base_revision:
         if item.selected == stored and item.flagged == flagged:
             # A retry of a save that landed (its reply was lost): acknowledge it again.
@@ -225,12 +229,18 @@ def attempt_submit(*, user, attempt_id: int, now: datetime | None = None) -> Att
             raise Http404("No such attempt.")
         if not attempt.is_open:
             return attempt
-        items = list(attempt.items.select_related("version").only("pk", "selected", "version__content"))
-        for item in items:
-            correct = [i for i, c in enumerate(item.version.content["choices"]) if c["correct"]]
-            item.is_correct = is_correct(item.selected, correct)
-        AttemptItem.objects.bulk_update(items, ["is_correct"])
         bp = attempt.blueprint
+        timed_out = attempt.deadline is not None and now >= attempt.deadline
+        finished_at = min(now, attempt.deadline) if timed_out else now
+        items = list(
+            attempt.items.select_related("version").only("pk", "selected", "checked_at", "version__content")
+        )
+        for item in items:
+            item.is_correct = is_correct(item.selected, _key(item))
+            # A mock marks every question (unanswered is wrong); practice marks only what was answered.
+            if item.checked_at is None and (bp.is_mock or item.selected):
+                item.checked_at = finished_at
+        AttemptItem.objects.bulk_update(items, ["is_correct", "checked_at"])
         right = sum(item.is_correct for item in items)
         percent = round(100 * right / len(items), 2) if items else 0.0
         attempt.correct_count = right
@@ -243,9 +253,8 @@ def attempt_submit(*, user, attempt_id: int, now: datetime | None = None) -> Att
             cut_percent=bp.estimated_cut_percent,
         )
         attempt.passed = attempt.scaled_score >= bp.passing_score
-        timed_out = attempt.deadline is not None and now >= attempt.deadline
         attempt.finish = Attempt.Finish.TIMEOUT if timed_out else Attempt.Finish.CANDIDATE
-        attempt.submitted_at = min(now, attempt.deadline) if timed_out else now
+        attempt.submitted_at = finished_at
         attempt.state = Attempt.State.SUBMITTED
         attempt.save(
             update_fields=[
@@ -260,6 +269,38 @@ def attempt_submit(*, user, attempt_id: int, now: datetime | None = None) -> Att
         )
         transaction.on_commit(lambda: send_attempt_analysis(attempt.pk))
     return attempt
+
+
+def _key(item: AttemptItem) -> list[int]:
+    return [i for i, c in enumerate(item.version.content["choices"]) if c["correct"]]
+
+
+def attempt_check_answer(*, user, attempt_id: int, position: int, now: datetime | None = None) -> AttemptItem:
+    """Study mode: mark one answered question now, so its answer and explanation can be shown.
+
+    Idempotent; refused for exam-conditions attempts, which never reveal anything before submit.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        item = (
+            AttemptItem.objects.select_for_update()
+            .select_related("attempt__blueprint", "version")
+            .filter(attempt_id=attempt_id, attempt__user=user, position=position)
+            .first()
+        )
+        if item is None:
+            raise Http404("No such question in this attempt.")
+        if item.attempt.blueprint.mode != ExamBlueprint.Mode.STUDY:
+            raise SaveRejected(403, "Answers are shown only after the exam is submitted.", code="exam_mode")
+        if not item.attempt.is_open:
+            raise SaveRejected(409, "This practice session has ended.", code="submitted")
+        if not item.selected:
+            raise SaveRejected(400, "Choose an answer first.", code="unanswered")
+        if item.checked_at is None:
+            item.is_correct = is_correct(item.selected, _key(item))
+            item.checked_at = now
+            item.save(update_fields=["is_correct", "checked_at"])
+    return item
 
 
 def attempts_submit_expired(*, now: datetime | None = None) -> int:

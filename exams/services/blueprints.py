@@ -21,6 +21,7 @@ def blueprint_sync(*, guide: ExamGuide, specs: list[dict]) -> int:
             "score_min": guide.score_min,
             "score_max": guide.score_max,
             "passing_score": guide.passing_score,
+            "is_mock": spec.get("mode", ExamBlueprint.Mode.EXAM) == ExamBlueprint.Mode.EXAM,
         }
         blueprint = ExamBlueprint.objects.filter(guide=guide, slug=spec["slug"]).first()
         if blueprint is None:

@@ -25,6 +25,7 @@
   const announcer = document.getElementById("time-announcer");
 
   let revision = Number(form.dataset.revision || 0);
+  const locked = form.dataset.locked === "1"; // study mode, once the answer is checked
   let inFlight = false;
   let retryDelay = 1000;
   let retryTimer = null;
@@ -308,7 +309,9 @@
     const tag = (event.target.tagName || "").toLowerCase();
     if (tag === "textarea" || (tag === "input" && event.target.type === "text")) return;
     const key = event.key;
-    if (position && /^[1-6]$/.test(key)) {
+    if (locked && /^[1-6a-eA-E]$/.test(key)) {
+      return;
+    } else if (position && /^[1-6]$/.test(key)) {
       toggleOption(Number(key) - 1);
     } else if (position && /^[a-eA-E]$/.test(key)) {
       toggleOption(key.toLowerCase().charCodeAt(0) - 97);
@@ -328,15 +331,17 @@
     event.preventDefault();
   });
 
-  // Ending the exam sends what is waiting first, so the last answer counts.
-  const endForm = document.getElementById("end-form");
-  if (endForm)
-    endForm.addEventListener("submit", async (event) => {
+  // Ending the exam, or checking an answer in study mode, sends what is waiting first.
+  ["end-form", "check-form"].forEach((id) => {
+    const target = document.getElementById(id);
+    if (!target) return;
+    target.addEventListener("submit", async (event) => {
       if (!pendingCount()) return;
       event.preventDefault();
       await flush();
-      endForm.submit();
+      target.submit();
     });
+  });
 
   window.addEventListener("online", () => {
     retryDelay = 1000;

@@ -1,0 +1,134 @@
+"""Practice sets built on the same engine as the mock exam: drills, study sessions, mistakes."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
+
+from questions.models import Domain, ExamGuide, Question, SubDomain
+
+from ..models import Attempt, AttemptItem, ExamBlueprint
+from .assembly import AssemblyError
+from .attempts import attempt_start
+
+DRILL_SIZES = (10, 20, 30)
+MISTAKES_LIMIT = 65
+# Timed drills give the full exam's time per question (180 minutes for 65 questions).
+SECONDS_PER_QUESTION_FACTOR = 1.0
+
+
+def _scope_slug(domain: Domain | None, sub_domain: SubDomain | None) -> str:
+    if sub_domain is not None:
+        return f"t{sub_domain.code}"
+    if domain is not None:
+        return f"d{domain.number}"
+    return "all"
+
+
+def _scope_name(domain: Domain | None, sub_domain: SubDomain | None) -> str:
+    if sub_domain is not None:
+        return f"task statement {sub_domain.code} {sub_domain.title}"
+    if domain is not None:
+        return f"domain {domain.number}: {domain.title}"
+    return "all domains"
+
+
+def _blueprint(*, guide: ExamGuide, slug: str, **values) -> ExamBlueprint:
+    values.setdefault("score_min", guide.score_min)
+    values.setdefault("score_max", guide.score_max)
+    values.setdefault("passing_score", guide.passing_score)
+    values.setdefault("is_listed", False)
+    try:
+        with transaction.atomic():
+            blueprint, _ = ExamBlueprint.objects.update_or_create(guide=guide, slug=slug, defaults=values)
+    except IntegrityError:  # created by a concurrent request: use theirs
+        blueprint = ExamBlueprint.objects.get(guide=guide, slug=slug)
+    return blueprint
+
+
+def blueprint_for_drill(
+    *,
+    guide: ExamGuide,
+    count: int,
+    study: bool,
+    domain: Domain | None = None,
+    sub_domain: SubDomain | None = None,
+) -> ExamBlueprint:
+    """The blueprint of a drill: ``count`` questions from one domain or task statement."""
+    if count not in DRILL_SIZES:
+        raise AssemblyError(f"A drill has {', '.join(map(str, DRILL_SIZES))} questions.")
+    if sub_domain is not None:
+        domain = sub_domain.domain
+    if domain is None or domain.guide_id != guide.pk:
+        raise AssemblyError("Choose a domain or task statement of this exam guide.")
+    minutes = 0 if study else round(count * guide.duration_minutes / guide.question_count)
+    mode = ExamBlueprint.Mode.STUDY if study else ExamBlueprint.Mode.EXAM
+    return _blueprint(
+        guide=guide,
+        slug=f"drill-{_scope_slug(domain, sub_domain)}-{count}-{mode}",
+        name=f"Drill: {_scope_name(domain, sub_domain)} ({count})",
+        mode=mode,
+        question_count=count,
+        duration_minutes=minutes,
+        domain=domain if sub_domain is None else None,
+        sub_domain=sub_domain,
+        is_mock=False,
+    )
+
+
+def blueprint_for_mistakes(
+    *, guide: ExamGuide, domain: Domain | None = None, sub_domain: SubDomain | None = None
+) -> ExamBlueprint:
+    return _blueprint(
+        guide=guide,
+        slug=f"mistakes-{_scope_slug(domain, sub_domain)}",
+        name=f"Practise my mistakes: {_scope_name(domain, sub_domain)}",
+        mode=ExamBlueprint.Mode.STUDY,
+        question_count=MISTAKES_LIMIT,
+        duration_minutes=0,
+        domain=None,
+        sub_domain=None,
+        is_mock=False,
+    )
+
+
+def mistakes_question_ids(
+    *, user, guide: ExamGuide, domain: Domain | None = None, sub_domain: SubDomain | None = None
+) -> list[int]:
+    """Published questions whose latest marked answer by this candidate, in any attempt, was wrong.
+
+    A question answered correctly later drops out; one answered wrongly again comes back.
+    """
+    latest = (
+        AttemptItem.objects.filter(attempt__user=user, question=OuterRef("pk"), checked_at__isnull=False)
+        .order_by("-checked_at", "-pk")
+        .values("is_correct")[:1]
+    )
+    questions = Question.objects.filter(status=Question.Status.PUBLISHED, sub_domain__domain__guide=guide)
+    if sub_domain is not None:
+        questions = questions.filter(sub_domain=sub_domain)
+    elif domain is not None:
+        questions = questions.filter(sub_domain__domain=domain)
+    return list(
+        questions.annotate(last_correct=Subquery(latest))
+        .filter(last_correct=False)
+        .values_list("pk", flat=True)
+    )
+
+
+def attempt_start_mistakes(
+    *, user, guide: ExamGuide, domain: Domain | None = None, sub_domain: SubDomain | None = None
+) -> Attempt:
+    """Resume the open mistakes set for this scope, or start one from the current mistakes."""
+    blueprint = blueprint_for_mistakes(guide=guide, domain=domain, sub_domain=sub_domain)
+    open_attempt = Attempt.objects.filter(
+        user=user, blueprint=blueprint, state=Attempt.State.IN_PROGRESS
+    ).first()
+    if open_attempt is not None:
+        return open_attempt
+    ids = mistakes_question_ids(user=user, guide=guide, domain=domain, sub_domain=sub_domain)
+    if not ids:
+        raise AssemblyError(
+            "No mistakes to practise here: you have since answered right every question you got wrong."
+        )
+    return attempt_start(user=user, blueprint=blueprint, question_ids=ids)

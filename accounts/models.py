@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.utils.functional import cached_property
 
 AUTHORS_GROUP = "Authors"
 
@@ -11,7 +12,7 @@ class User(AbstractUser):
 
     email = models.EmailField("email address", blank=True)
 
-    @property
+    @cached_property
     def is_author(self) -> bool:
         return self.is_staff or self.groups.filter(name=AUTHORS_GROUP).exists()
 

@@ -225,3 +225,97 @@ def mock_trend(*, user) -> list[dict]:
             }
         )
     return result
+
+
+def candidate_dashboard(*, user) -> list[dict]:
+    """Everything the candidate dashboard shows, per guide, from precomputed tables (5 queries)."""
+    from .models import CandidateReadiness, CandidateStanding
+
+    readiness = {r.guide_id: r for r in CandidateReadiness.objects.filter(user=user)}
+    standings = list(
+        CandidateStanding.objects.filter(user=user)
+        .select_related("domain", "sub_domain", "guide")
+        .order_by("mastery")
+    )
+    mocks = list(
+        Attempt.objects.filter(user=user, blueprint__is_mock=True, state=Attempt.State.SUBMITTED)
+        .select_related("blueprint")
+        .order_by("submitted_at")
+        .only(
+            "pk",
+            "submitted_at",
+            "scaled_score",
+            "percent",
+            "passed",
+            "blueprint__name",
+            "blueprint__guide_id",
+        )
+    )
+    guides = {s.guide_id: s.guide for s in standings}
+    result = []
+    for guide_id, guide in guides.items():
+        mine = [s for s in standings if s.guide_id == guide_id]
+        domains = sorted((s for s in mine if s.sub_domain_id is None), key=lambda s: s.domain.number)
+        tasks = [s for s in mine if s.sub_domain_id is not None]  # weakest first
+        trend = [a for a in mocks if a.blueprint.guide_id == guide_id]
+        result.append(
+            {
+                "guide": guide,
+                "readiness": readiness.get(guide_id),
+                "domains": domains,
+                "weakest": tasks[:5],
+                "trend": trend,
+                "chart_id": f"chart-{guide_id}",
+                "chart": {
+                    "trend": {
+                        "labels": [f"#{n} {a.submitted_at:%d %b}" for n, a in enumerate(trend, start=1)],
+                        "scores": [a.scaled_score for a in trend],
+                        "pass": guide.passing_score,
+                        "min": guide.score_min,
+                        "max": guide.score_max,
+                    },
+                    "domains": {
+                        "labels": [f"D{s.domain.number} {s.domain.title}" for s in domains],
+                        "mastery": [round(100 * s.mastery, 1) for s in domains],
+                        "threshold": guide.competency_threshold,
+                    },
+                },
+            }
+        )
+    return result
+
+
+ITEM_STAT_SORTS = {
+    "question": "question__external_id",
+    "responses": "-responses",
+    "facility": "facility",
+    "-facility": "-facility",
+    "discrimination": "discrimination",
+    "-discrimination": "-discrimination",
+}
+
+
+def item_statistics(
+    *, guide=None, domain: int | None = None, task: str | None = None, flag: str = "", sort: str = ""
+):
+    """Item statistics for the author page, filtered and sorted in the database."""
+    from django.db.models import Q
+
+    from .models import ItemStatistic
+
+    qs = ItemStatistic.objects.select_related("question", "sub_domain__domain", "version", "guide")
+    if guide is not None:
+        qs = qs.filter(guide=guide)
+    if domain is not None:
+        qs = qs.filter(sub_domain__domain__number=domain)
+    if task:
+        qs = qs.filter(sub_domain__code=task)
+    flags = {
+        "any": Q(too_easy=True) | Q(too_hard=True) | Q(low_discrimination=True),
+        "too_easy": Q(too_easy=True),
+        "too_hard": Q(too_hard=True),
+        "low_discrimination": Q(low_discrimination=True),
+    }
+    if flag in flags:
+        qs = qs.filter(flags[flag])
+    return qs.order_by(ITEM_STAT_SORTS.get(sort, "question__external_id"), "pk")

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from celery import shared_task
 
-from .services import analysis, attempts
+from .services import analysis, analytics, attempts
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +35,15 @@ def submit_expired_attempts() -> int:
 
 
 @shared_task
-def sweep_pending_analytics() -> int:
-    owed = analysis.attempts_owing_analysis(older_than=timedelta(seconds=30))
+def sweep_pending_analytics(older_than_seconds: int = 30) -> int:
+    """Resend the analysis of submitted attempts that still owe it (the broker was down)."""
+    owed = analysis.attempts_owing_analysis(older_than=timedelta(seconds=older_than_seconds))
     for attempt_id in owed:
         analyse_attempt.delay(attempt_id)
     return len(owed)
+
+
+@shared_task(acks_late=True, **RETRY)
+def rebuild_analytics(guide_id: int | None = None) -> dict:
+    """Item statistics, standings, percentiles and readiness, from the per-attempt tables."""
+    return analytics.analytics_rebuild(guide_id=guide_id)

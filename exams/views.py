@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from questions.models import ExamGuide
+from accounts.decorators import author_required
+from questions.models import ExamGuide, SubDomain
 
 from . import selectors
 from .forms import PracticeScopeError, parse_save, parse_scope
@@ -295,5 +296,37 @@ def history(request):
                 ),
             ],
             "trends": selectors.mock_trend(user=request.user),
+        },
+    )
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    return render(
+        request, "exams/dashboard.html", {"guides": selectors.candidate_dashboard(user=request.user)}
+    )
+
+
+@author_required
+@require_GET
+def item_statistics(request):
+    """For authors: how every question performs, from all submitted mock attempts."""
+    domain = request.GET.get("domain", "")
+    stats = selectors.item_statistics(
+        domain=int(domain) if domain.isdigit() else None,
+        task=request.GET.get("task", "").strip()[:10] or None,
+        flag=request.GET.get("flag", ""),
+        sort=request.GET.get("sort", ""),
+    )
+    return render(
+        request,
+        "exams/item_statistics.html",
+        {
+            "stats": stats,
+            "filters": request.GET,
+            "sub_domains": SubDomain.objects.select_related("domain__guide").order_by(
+                "domain__guide", "code"
+            ),
         },
     )

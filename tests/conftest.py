@@ -49,6 +49,12 @@ def _worker_env(queue: str) -> dict:
     return env
 
 
+def reset_broker_pool(app) -> None:
+    """Drop the producer pool so that the next publish connects to the current broker_url."""
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def celery_worker(transactional_db):
     """A real Celery worker process on Redis, consuming a queue of its own, for one test.
@@ -67,6 +73,7 @@ def celery_worker(transactional_db):
     )  # fmt: skip
     saved = {k: app.conf[k] for k in ("task_always_eager", "broker_url", "task_default_queue")}
     app.conf.update(task_always_eager=False, broker_url=redis_url(), task_default_queue=queue)
+    reset_broker_pool(app)
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -82,4 +89,4 @@ def celery_worker(transactional_db):
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
-        app.pool.force_close_all()
+        reset_broker_pool(app)

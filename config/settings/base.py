@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -133,6 +134,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-pending-analytics": {
         "task": "exams.tasks.sweep_pending_analytics",
         "schedule": timedelta(seconds=60),
+    },
+    "nightly-analytics-rebuild": {
+        "task": "exams.tasks.rebuild_analytics",
+        "schedule": crontab(hour=3, minute=15),
     },
 }
 

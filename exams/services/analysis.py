@@ -1,7 +1,8 @@
-"""Background analysis of submitted attempts: the per-domain and per-task-statement breakdown."""
+"""Background analysis of a submitted attempt: its breakdown, then the candidate's analytics."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -9,6 +10,20 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from ..models import Attempt, AttemptDomainScore, AttemptItem, AttemptSubDomainScore
+from . import analytics
+
+log = logging.getLogger(__name__)
+
+
+def send_rebuild(guide_id: int) -> None:
+    from ..tasks import rebuild_analytics
+
+    try:
+        rebuild_analytics.apply_async(
+            kwargs={"guide_id": guide_id}, countdown=analytics.DEBOUNCE.total_seconds()
+        )
+    except Exception:  # broker down: the nightly rebuild covers it
+        log.warning("could not queue the analytics rebuild of guide %s", guide_id, exc_info=True)
 
 
 def attempt_analyse(*, attempt_id: int) -> bool:
@@ -49,7 +64,12 @@ def attempt_analyse(*, attempt_id: int) -> bool:
             )
             for row in items.values("sub_domain_id").annotate(correct=right, total=Count("pk")).order_by()
         )
+        if attempt.blueprint.is_mock:
+            analytics.attempt_analytics(attempt=attempt)
         Attempt.objects.filter(pk=attempt_id).update(analysed_at=timezone.now())
+        if attempt.blueprint.is_mock and analytics.item_statistics_due(guide_id=attempt.blueprint.guide_id):
+            guide_id = attempt.blueprint.guide_id
+            transaction.on_commit(lambda: send_rebuild(guide_id))
     return True
 
 

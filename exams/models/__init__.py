@@ -1,0 +1,15 @@
+from .analytics import AnalyticsSchedule, CandidateReadiness, CandidateStanding, ItemResponse, ItemStatistic
+from .attempts import Attempt, AttemptDomainScore, AttemptItem, AttemptSubDomainScore, ExamBlueprint
+
+__all__ = [
+    "AnalyticsSchedule",
+    "Attempt",
+    "AttemptDomainScore",
+    "AttemptItem",
+    "AttemptSubDomainScore",
+    "CandidateReadiness",
+    "CandidateStanding",
+    "ExamBlueprint",
+    "ItemResponse",
+    "ItemStatistic",
+]

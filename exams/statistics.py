@@ -1,0 +1,77 @@
+"""Pure statistics for analytics: item analysis, mastery, readiness. No ORM; see docs/analytics.md."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+MASTERY_DECAY = 0.7  # each older mock exam counts 0.7 times as much as the next newer one
+TOO_EASY, TOO_HARD, LOW_DISCRIMINATION = 0.95, 0.20, 0.10
+MIN_RESPONSES_FOR_FLAGS = 10
+Z80 = 1.2815515655446004  # the 90th percentile of the standard normal: an 80% central interval
+
+
+def point_biserial(n: int, sum_x: float, sum_y: float, sum_xy: float, sum_yy: float) -> float | None:
+    """Pearson correlation of a 0/1 item score x with the rest score y, from sums.
+
+    ``sum_xx`` equals ``sum_x`` because x is 0 or 1. None when either variable is constant.
+    """
+    if n < 2:
+        return None
+    var_x = n * sum_x - sum_x * sum_x
+    var_y = n * sum_yy - sum_y * sum_y
+    if var_x <= 0 or var_y <= 1e-12:
+        return None
+    return (n * sum_xy - sum_x * sum_y) / math.sqrt(var_x * var_y)
+
+
+def item_flags(responses: int, facility: float, discrimination: float | None) -> dict[str, bool]:
+    """Flags worth an author's look; none on fewer responses than a verdict needs."""
+    enough = responses >= MIN_RESPONSES_FOR_FLAGS
+    return {
+        "too_easy": enough and facility > TOO_EASY,
+        "too_hard": enough and facility < TOO_HARD,
+        "low_discrimination": enough and discrimination is not None and discrimination < LOW_DISCRIMINATION,
+    }
+
+
+def mastery(history: Sequence[tuple[int, int]], decay: float = MASTERY_DECAY) -> float:
+    """Recency-weighted share correct. ``history`` is (correct, total) per attempt, oldest first.
+
+    The newest attempt has weight 1, the one before ``decay``, then ``decay**2``... A weighted
+    ratio of sums, so an attempt with more questions in the area counts for more.
+    """
+    num = den = 0.0
+    for age, (correct, total) in enumerate(reversed(history)):
+        weight = decay**age
+        num += weight * correct
+        den += weight * total
+    return num / den if den else 0.0
+
+
+def effective_count(history: Sequence[tuple[int, int]], decay: float = MASTERY_DECAY) -> float:
+    return sum(decay**age * total for age, (_, total) in enumerate(reversed(history)))
+
+
+def normal_cdf(z: float) -> float:
+    return 0.5 * (1 + math.erf(z / math.sqrt(2)))
+
+
+def readiness(
+    weighted_correct: float, weighted_total: float, *, exam_questions: int, cut: float
+) -> tuple[float, float, float, float]:
+    """Probability of scoring at least ``cut`` (a share, e.g. 0.72) on a fresh exam of
+    ``exam_questions`` questions, with the expected share and an 80% interval.
+
+    The candidate's true share correct gets a Beta(1 + correct, 1 + wrong) posterior from the
+    recency-weighted counts; a fresh exam adds binomial sampling noise. Both are combined in a
+    normal approximation: var = p(1-p)/exam_questions + posterior variance. Few answers give a
+    wide interval and a probability near 1/2, as they should.
+    """
+    a = 1 + weighted_correct
+    b = 1 + max(0.0, weighted_total - weighted_correct)
+    p = a / (a + b)
+    posterior_var = a * b / ((a + b) ** 2 * (a + b + 1))
+    sd = math.sqrt(p * (1 - p) / exam_questions + posterior_var)
+    probability = 1 - normal_cdf((cut - p) / sd)
+    return probability, p, max(0.0, p - Z80 * sd), min(1.0, p + Z80 * sd)

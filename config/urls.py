@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("accounts/", include(auth_urlpatterns)),
     path("", include("exams.urls")),
+    path("questions/", include("questions.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from .rules import letter
+
 
 class ExamGuide(models.Model):
     """A certification's published exam guide, held as data (MLS-C01, MLA-C01, ...)."""
@@ -88,8 +90,10 @@ class Question(models.Model):
     references = models.JSONField(default=list, blank=True, help_text="Links to documentation.")
     difficulty = models.CharField(max_length=10, choices=Difficulty.choices, default=Difficulty.MEDIUM)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    # SET_NULL, not PROTECT: a question takes its versions with it when it is deleted (only
+    # possible while no attempt drew it: attempt items protect the versions they point at).
     current_version = models.ForeignKey(
-        "QuestionVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "QuestionVersion", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -116,7 +120,7 @@ class Choice(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.question_id}#{self.position}"
+        return f"Option {letter(self.position)}"
 
 
 class QuestionVersion(models.Model):
@@ -143,3 +147,51 @@ class QuestionVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question.external_id} v{self.number}"
+
+
+class ProblemReport(models.Model):
+    """A candidate's report that something is wrong with a question, and how an author closed it."""
+
+    class Reason(models.TextChoices):
+        WRONG_KEY = "wrong_key", "The marked answer is wrong"
+        UNCLEAR = "unclear", "The question or an option is unclear"
+        OUTDATED = "outdated", "Out of date with the service today"
+        TYPO = "typo", "Typo or formatting"
+        OTHER = "other", "Something else"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="reports")
+    version = models.ForeignKey(
+        QuestionVersion,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The version the candidate saw.",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="problem_reports"
+    )
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    text = models.TextField(blank=True, max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    resolution_note = models.TextField(blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "question"], name="report_open_idx")]
+
+    def __str__(self) -> str:
+        return f"Report {self.pk} on {self.question.external_id}: {self.get_reason_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN

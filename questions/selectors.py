@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Prefetch, Q
 
-from .models import Domain, ExamGuide, Question, SubDomain
+from .models import Domain, ExamGuide, ProblemReport, Question, SubDomain
 
 PUBLISHED = Q(questions__status=Question.Status.PUBLISHED)
 
@@ -50,3 +50,50 @@ def bank_coverage(*, guide: ExamGuide, status: str = Question.Status.PUBLISHED) 
         entry[row["type"]] = entry.get(row["type"], 0) + row["n"]
         entry[row["difficulty"]] = entry.get(row["difficulty"], 0) + row["n"]
     return sorted(table.values(), key=lambda e: [int(p) for p in e["code"].split(".")])
+
+
+def sub_domain_choices() -> list:
+    """Task statements as grouped select choices, laid out as the guides lay them out (one query)."""
+    groups: dict[str, list] = {}
+    for sub in SubDomain.objects.select_related("domain__guide").order_by(
+        "domain__guide__code", "domain__number", "code"
+    ):
+        label = f"{sub.domain.guide.code} · Domain {sub.domain.number}: {sub.domain.title}"
+        groups.setdefault(label, []).append((sub.pk, f"{sub.code} {sub.title}"))
+    return [("", "---------"), *groups.items()]
+
+
+def guide_for_import(code: str | None = None) -> ExamGuide | None:
+    """The guide ``code``, or the only guide there is when no code is given."""
+    if code:
+        return ExamGuide.objects.filter(code=code).first()
+    guides = list(ExamGuide.objects.all()[:2])
+    return guides[0] if len(guides) == 1 else None
+
+
+def questions_for_export(
+    *, guide: ExamGuide | None = None, sub_domain: str | None = None, status: str | None = None, ids=None
+):
+    """Questions with everything an exporter reads, in bank order (two queries)."""
+    qs = Question.objects.select_related("sub_domain__domain__guide").prefetch_related("choices")
+    if guide is not None:
+        qs = qs.filter(sub_domain__domain__guide=guide)
+    if sub_domain:
+        qs = qs.filter(sub_domain__code=sub_domain)
+    if status:
+        qs = qs.filter(status=status)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.order_by("sub_domain__domain__guide__code", "sub_domain__code", "external_id")
+
+
+def question_versions(*, question: Question):
+    return question.versions.select_related("created_by").order_by("-number")
+
+
+def question_open_reports(*, question: Question):
+    return (
+        question.reports.filter(status=ProblemReport.Status.OPEN)
+        .select_related("user")
+        .order_by("created_at")
+    )

@@ -1,4 +1,4 @@
-"""Writes to the question bank: loading the bundled files and versioning questions."""
+"""Loading the bundled bank files, and the question upsert that every import shares."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from pathlib import Path
 
 from django.db import transaction
 
-from . import bankfile
-from .markdown import render
-from .models import Choice, Domain, ExamGuide, Question, QuestionVersion, SubDomain
+from .. import bankfile
+from ..models import Choice, Domain, ExamGuide, Question, SubDomain
+from .versions import question_snapshot
+
+CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 
 
 class BankInvalid(Exception):
@@ -32,50 +34,6 @@ class LoadReport:
     @property
     def changed(self) -> bool:
         return bool(self.created or self.updated or self.guide_changes)
-
-
-def question_content(question: Question, choices: list[Choice]) -> dict:
-    """What candidates see of a question, rendered once, to be frozen in a version."""
-    return {
-        "type": question.type,
-        "select": question.select_count,
-        "difficulty": question.difficulty,
-        "stem": question.stem,
-        "stem_html": render(question.stem),
-        "explanation": question.explanation,
-        "explanation_html": render(question.explanation),
-        "references": list(question.references),
-        "choices": [
-            {
-                "text": c.text,
-                "text_html": render(c.text),
-                "correct": c.is_correct,
-                "why": c.why,
-                "why_html": render(c.why),
-            }
-            for c in sorted(choices, key=lambda c: c.position)
-        ],
-    }
-
-
-def question_snapshot(*, question: Question, user=None, note: str = "") -> QuestionVersion:
-    """Freeze the question's current content as a new version unless it equals the latest one."""
-    content = question_content(question, list(question.choices.all()))
-    latest = question.current_version
-    if latest is not None and latest.content == content:
-        return latest
-    version = QuestionVersion.objects.create(
-        question=question,
-        number=(latest.number + 1) if latest else 1,
-        content=content,
-        choice_count=len(content["choices"]),
-        select_count=content["select"],
-        created_by=user,
-        note=note,
-    )
-    Question.objects.filter(pk=question.pk).update(current_version=version)
-    question.current_version = version
-    return version
 
 
 def _upsert(model, lookup: dict, values: dict, report: LoadReport):
@@ -114,41 +72,46 @@ def _load_guide(spec: bankfile.GuideSpec, report: LoadReport) -> dict[str, SubDo
     return subs
 
 
-def _load_question(spec: bankfile.QuestionSpec, sub: SubDomain, report: LoadReport) -> None:
+def question_upsert(
+    *, spec: bankfile.QuestionSpec, sub_domain: SubDomain, user=None, note: str, status: str | None = None
+) -> str:
+    """Create or update the question ``spec.external_id`` and snapshot it; ``CREATED``,
+    ``UPDATED`` or ``UNCHANGED``. Unchanged content writes nothing at all, so loading or
+    importing the same file twice is a no-op. Call it inside a transaction."""
     values = {
-        "sub_domain": sub,
+        "sub_domain": sub_domain,
         "type": spec.type,
         "select_count": spec.select,
         "stem": spec.stem,
         "explanation": spec.explanation,
         "references": spec.references,
         "difficulty": spec.difficulty,
-        "status": spec.status,
+        "status": status or spec.status,
     }
     wanted = [(c.text, c.correct, c.why) for c in spec.choices]
-    question = Question.objects.filter(external_id=spec.external_id).select_related("current_version").first()
+    question = Question.objects.filter(external_id=spec.external_id).first()
     if question is None:
         question = Question.objects.create(external_id=spec.external_id, **values)
-        report.created += 1
+        outcome = CREATED
     else:
         have = [(c.text, c.is_correct, c.why) for c in question.choices.all()]
         changed = [k for k, v in values.items() if getattr(question, k) != v]
-        if not changed and have == wanted:
-            report.unchanged += 1
-            return
+        if not changed and have == wanted and question.current_version_id is not None:
+            return UNCHANGED
         for k in changed:
             setattr(question, k, values[k])
         question.save()
-        report.updated += 1
+        outcome = UPDATED
         if have == wanted:
-            question_snapshot(question=question, note="updated from the bank files")
-            return
+            question_snapshot(question=question, user=user, note=note)
+            return outcome
         question.choices.all().delete()
     Choice.objects.bulk_create(
         Choice(question=question, position=i, text=t, is_correct=c, why=w)
         for i, (t, c, w) in enumerate(wanted)
     )
-    question_snapshot(question=question, note="loaded from the bank files")
+    question_snapshot(question=question, user=user, note=note)
+    return outcome
 
 
 def bank_load(*, root: Path) -> LoadReport:
@@ -164,5 +127,10 @@ def bank_load(*, root: Path) -> LoadReport:
     with transaction.atomic():
         subs_by_guide = {g.code: _load_guide(g, report) for g in bank.guides}
         for spec in bank.questions:
-            _load_question(spec, subs_by_guide[spec.guide][spec.sub_domain], report)
+            outcome = question_upsert(
+                spec=spec,
+                sub_domain=subs_by_guide[spec.guide][spec.sub_domain],
+                note="loaded from the bank files",
+            )
+            setattr(report, outcome, getattr(report, outcome) + 1)
     return report

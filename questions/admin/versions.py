@@ -1,0 +1,70 @@
+"""Versions: immutable, read-only for everyone."""
+
+import json
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+from ..models import QuestionVersion
+
+
+@admin.register(QuestionVersion)
+class QuestionVersionAdmin(admin.ModelAdmin):
+    """Versions are immutable: everyone who may see them sees them read-only."""
+
+    list_display = ("question", "number", "created_at", "created_by", "note")
+    list_select_related = ("question", "created_by")
+    search_fields = ("question__external_id", "note")
+    fields = ("question", "number", "created_at", "created_by", "note", "as_candidates_see_it", "raw_content")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Only together with their question (a draft no attempt drew): the admin asks this when
+        # it collects what deleting a question takes with it. Never on their own (below).
+        return request.user.has_perm("questions.delete_question")
+
+    def delete_view(self, request, object_id, extra_context=None):
+        raise PermissionDenied
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.display(description="as candidates see it")
+    def as_candidates_see_it(self, obj):
+        content = obj.content
+        # The *_html fields were rendered and sanitised (questions.markdown) when the version was made.
+        options = format_html_join(
+            "",
+            "<li>{}{} <div class='why'>{}</div></li>",
+            (
+                (
+                    mark_safe(c["text_html"]),  # noqa: S308
+                    " ✔" if c["correct"] else "",
+                    mark_safe(c["why_html"]),  # noqa: S308
+                )
+                for c in content["choices"]
+            ),
+        )
+        return format_html(
+            "<div class='version-content'><div class='stem'>{}</div><ol type='A'>{}</ol>"
+            "<div class='explanation'>{}</div></div>",
+            mark_safe(content["stem_html"]),  # noqa: S308
+            options,
+            mark_safe(content["explanation_html"]),  # noqa: S308
+        )
+
+    @admin.display(description="content (as stored)")
+    def raw_content(self, obj):
+        return format_html(
+            "<pre class='version-json'>{}</pre>", json.dumps(obj.content, indent=2, ensure_ascii=False)
+        )

@@ -1,0 +1,44 @@
+"""Import and export formats. Each module has ``parse(text, *, filename, default_sub_domain,
+skip_unsupported)`` returning ``(specs, problems)`` (a ``ParseResult``, which also holds the
+skipped questions) with 1-based line numbers, and most an ``export(questions) -> str``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from . import aiken, csvfile, gift, native
+from .common import ParseResult
+
+PARSERS = {"native": native.parse, "gift": gift.parse, "aiken": aiken.parse, "csv": csvfile.parse}
+EXPORTERS = {"native": native.export, "gift": gift.export, "csv": csvfile.export}
+EXTENSIONS = {"native": "yaml", "gift": "gift", "aiken": "txt", "csv": "csv"}
+
+
+def parse(
+    format: str,
+    text: str,
+    *,
+    filename: str,
+    default_sub_domain: str | None = None,
+    skip_unsupported: bool = False,
+) -> ParseResult:
+    try:
+        parser = PARSERS[format]
+    except KeyError:
+        raise ValueError(f"unknown format {format!r}; one of {', '.join(PARSERS)}") from None
+    text = text.removeprefix("\ufeff")  # a byte-order mark, as spreadsheet programs write
+    return parser(
+        text, filename=filename, default_sub_domain=default_sub_domain, skip_unsupported=skip_unsupported
+    )
+
+
+def export_native(questions: Iterable) -> str:
+    return native.export(questions)
+
+
+def export_csv(questions: Iterable) -> str:
+    return csvfile.export(questions)
+
+
+def export_gift(questions: Iterable) -> str:
+    return gift.export(questions)

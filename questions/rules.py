@@ -1,0 +1,136 @@
+"""The rules a question must meet, as one pure function (no ORM, no Django).
+
+Every way a question enters the bank goes through ``question_problems``: the bank files
+(``bankfile.py``), the admin's question form and its choices, and every import format. The
+messages are written for authors, so they can be shown as they are.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+QUESTION_TYPES = ("single", "multiple")
+STATUSES = ("draft", "published", "retired")
+FORBIDDEN_OPTIONS = re.compile(r"\b(all|none|both|neither) of the (above|options)\b", re.I)
+SELECT_WORDS = re.compile(r"\(select (one|two|three|four|\d)\.?\)", re.I)
+URL = re.compile(r"^https?://[^\s/$.?#].[^\s]*$")
+
+# What an import writes where its format has nothing (Aiken has no "why" and no explanation).
+# A draft may carry it; publishing is refused until an author has replaced every one.
+PLACEHOLDER = "[to be written]"
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One broken rule. ``field`` names the question field at fault (``None`` for the whole
+    question); ``choice`` is the index of the option at fault, if it is one option's problem."""
+
+    message: str
+    field: str | None = None
+    choice: int | None = None
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def letter(index: int) -> str:
+    return chr(ord("A") + index) if 0 <= index < 26 else str(index + 1)
+
+
+def is_placeholder(text: str | None) -> bool:
+    return (text or "").strip().startswith(PLACEHOLDER)
+
+
+def status_change_problem(old: str | None, new: str) -> str | None:
+    """Draft → published → retired (and back to published). A question candidates may have
+    seen never becomes a draft again: retire it instead."""
+    if old in ("published", "retired") and new == "draft":
+        return f"a {old} question cannot go back to draft: retire it instead"
+    return None
+
+
+def question_problems(
+    type: str,
+    select_count: int | None,
+    choices: Sequence[tuple[str, bool, str]],
+    sub_domain_set: bool,
+    *,
+    stem: str | None = None,
+    explanation: str | None = None,
+    references: Sequence[str] | None = None,
+    status: str = "published",
+) -> list[Issue]:
+    """Every rule the question breaks, in the order an author would fix them.
+
+    ``choices`` are ``(text, correct, why)`` in display order. ``select_count`` of ``None``
+    means "derive it" (nothing to check). ``stem``, ``explanation`` and ``references`` are
+    checked when given. A published question must also have a reference and no placeholder.
+    """
+    issues: list[Issue] = []
+    publishing = status == "published"
+
+    def add(message: str, field: str | None = None, choice: int | None = None) -> None:
+        issues.append(Issue(message, field, choice))
+
+    if not sub_domain_set:
+        add("missing task statement: choose the task statement (sub-domain) it tests", "sub_domain")
+    if type not in QUESTION_TYPES:
+        add(f"type must be one of {', '.join(QUESTION_TYPES)}, not {type!r}", "type")
+    if stem is not None:
+        if not stem.strip():
+            add("missing stem", "stem")
+        elif SELECT_WORDS.search(stem):
+            add(
+                "do not write '(Select TWO.)' in the stem: the exam screen adds it from the answer key",
+                "stem",
+            )
+    if explanation is not None:
+        if not explanation.strip():
+            add("missing explanation", "explanation")
+        elif publishing and is_placeholder(explanation):
+            add("the explanation is still the import placeholder: write it before publishing", "explanation")
+    if references is not None:
+        if publishing and not references:
+            add("at least one reference link is required", "references")
+        for ref in references:
+            if not isinstance(ref, str) or not URL.match(ref.strip()):
+                add(f"reference {ref!r} is not an http(s) link", "references")
+
+    for i, (text, _correct, why) in enumerate(choices):
+        name = f"option {letter(i)}"
+        if not (text or "").strip():
+            add(f"{name} has no text", "text", i)
+        elif FORBIDDEN_OPTIONS.search(text):
+            add(f"{name} {text[:40]!r}: options such as 'all of the above' are not allowed", "text", i)
+        if not (why or "").strip():
+            add(f"{name} has no 'why' (why it is right or wrong)", "why", i)
+        elif publishing and is_placeholder(why):
+            add(f"the 'why' of {name} is still the import placeholder: write it before publishing", "why", i)
+    texts = [(t or "").strip().lower() for t, _, _ in choices]
+    if len(set(texts)) != len(texts):
+        add("two choices have the same text")
+
+    n_choices = len(choices)
+    n_correct = sum(bool(c) for _, c, _ in choices)
+    if type == "single":
+        if n_choices < 4:
+            add(f"multiple choice needs at least 4 options, has {n_choices}")
+        if n_correct != 1:
+            add(f"multiple choice needs exactly 1 correct option, has {n_correct}")
+        if select_count is not None and select_count != 1:
+            add(f"multiple choice selects exactly 1 option, not {select_count}", "select_count")
+    elif type == "multiple":
+        if n_choices < 5:
+            add(f"multiple response needs at least 5 options, has {n_choices}")
+        if n_correct < 2:
+            add(f"multiple response needs at least 2 correct options, has {n_correct}")
+        if n_correct >= n_choices:
+            add("multiple response needs at least one wrong option")
+        if select_count is not None and select_count != n_correct:
+            add(
+                f"select is {select_count} but the question has {n_correct} correct option(s)",
+                "select_count",
+            )
+    return issues

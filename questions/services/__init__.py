@@ -1,0 +1,35 @@
+"""Writes to the question bank. Each module holds one concern; everything is importable from here.
+
+- ``versions``: what a version holds, and freezing one (``question_snapshot``);
+- ``bank``: loading the bundled bank files, and the upsert every import shares;
+- ``authoring``: saving a question from the admin, changing its status, granting the author role;
+- ``imports``: importing questions from a file in any supported format, all or nothing;
+- ``reports``: candidates' problem reports, and closing them.
+"""
+
+from .authoring import ChoiceData, author_grant, authors_group, question_save, question_set_status
+from .bank import BankInvalid, LoadReport, bank_load, question_upsert
+from .imports import ImportInvalid, ImportReport, questions_import, questions_import_text
+from .reports import problem_report_close, problem_report_create
+from .versions import content_for, question_content, question_snapshot
+
+__all__ = [
+    "BankInvalid",
+    "ChoiceData",
+    "ImportInvalid",
+    "ImportReport",
+    "LoadReport",
+    "author_grant",
+    "authors_group",
+    "bank_load",
+    "content_for",
+    "problem_report_close",
+    "problem_report_create",
+    "question_content",
+    "question_save",
+    "question_set_status",
+    "question_snapshot",
+    "question_upsert",
+    "questions_import",
+    "questions_import_text",
+]

@@ -1,0 +1,126 @@
+"""Authoring: saving a question with its choices, moving it through its statuses, the author role."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from accounts.models import AUTHORS_GROUP
+
+from .. import rules
+from ..models import Choice, Question, QuestionVersion
+from .versions import question_snapshot
+
+
+@dataclass(frozen=True)
+class ChoiceData:
+    text: str
+    is_correct: bool
+    why: str
+
+
+def _issues(question: Question, choices: Sequence[tuple[str, bool, str]], status: str) -> list[str]:
+    return [
+        str(issue)
+        for issue in rules.question_problems(
+            question.type,
+            question.select_count,
+            choices,
+            question.sub_domain_id is not None,
+            stem=question.stem,
+            explanation=question.explanation,
+            references=question.references,
+            status=status,
+        )
+    ]
+
+
+@transaction.atomic
+def question_save(
+    *, question: Question, choices: Sequence[ChoiceData], user, note: str = ""
+) -> QuestionVersion:
+    """Save ``question`` (new or changed, not yet saved) with exactly ``choices``, in order, and
+    freeze a new version if what candidates see changed. Raises ``ValidationError`` with every
+    broken rule, and writes nothing then."""
+    old_status = (
+        Question.objects.filter(pk=question.pk).values_list("status", flat=True).first()
+        if question.pk
+        else None
+    )
+    wanted = [(c.text.strip(), bool(c.is_correct), c.why.strip()) for c in choices]
+    messages = _issues(question, wanted, question.status)
+    if change := rules.status_change_problem(old_status, question.status):
+        messages.append(change)
+    if messages:
+        raise ValidationError(messages)
+    question.full_clean(exclude=["current_version"])
+    question.save()
+    have = [(c.text, c.is_correct, c.why) for c in question.choices.all()]
+    if have != wanted:
+        # Positions are the authoring order; attempts keep their own copy in the version they drew.
+        question.choices.all().delete()
+        Choice.objects.bulk_create(
+            Choice(question=question, position=i, text=t, is_correct=c, why=w)
+            for i, (t, c, w) in enumerate(wanted)
+        )
+    default = "created" if old_status is None else "edited"
+    return question_snapshot(question=question, user=user, note=note.strip() or default)
+
+
+@transaction.atomic
+def question_set_status(*, question: Question, status: str, user) -> bool:
+    """Publish, retire or reinstate a question; ``False`` when it already had that status.
+
+    Publishing checks every rule a published question must meet (a reference, no import
+    placeholder left). Retiring only takes the question out of future draws: attempts that drew
+    it keep their version.
+    """
+    if status not in rules.STATUSES:
+        raise ValidationError(f"unknown status {status!r}")
+    current = Question.objects.select_for_update().get(pk=question.pk)
+    if current.status == status:
+        return False
+    if change := rules.status_change_problem(current.status, status):
+        raise ValidationError(change)
+    if status == Question.Status.PUBLISHED:
+        choices = [(c.text, c.is_correct, c.why) for c in current.choices.all()]
+        if messages := _issues(current, choices, status):
+            raise ValidationError(messages)
+    Question.objects.filter(pk=current.pk).update(status=status)
+    current.status = question.status = status
+    if current.current_version_id is None:
+        question_snapshot(question=current, user=user, note=f"{status} without an earlier version")
+    return True
+
+
+# What the Authors group may do (the migrations 0002 and 0004 created it with these).
+AUTHOR_PERMISSIONS = (
+    "add_question", "change_question", "view_question", "delete_question",
+    "add_choice", "change_choice", "view_choice", "delete_choice",
+    "view_questionversion", "view_subdomain", "view_domain", "view_examguide",
+    "view_problemreport", "change_problemreport",
+)  # fmt: skip
+
+
+def authors_group() -> Group:
+    """The Authors group with its permissions, recreated if someone (or a test flush) removed it."""
+    group, created = Group.objects.get_or_create(name=AUTHORS_GROUP)
+    if created:
+        group.permissions.set(
+            Permission.objects.filter(content_type__app_label="questions", codename__in=AUTHOR_PERMISSIONS)
+        )
+    return group
+
+
+@transaction.atomic
+def author_grant(*, user) -> None:
+    """Make ``user`` an author: staff (to reach the admin, where authoring happens) and a
+    member of the Authors group (which holds the authoring permissions, and nothing more)."""
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    user.groups.add(authors_group())

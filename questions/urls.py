@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "questions"
+
+urlpatterns = [
+    path("<int:question_id>/report/", views.report_problem, name="report"),
+]

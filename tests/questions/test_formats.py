@@ -1,0 +1,371 @@
+"""The import formats, parsed without a database: what each accepts, and every error with its line."""
+
+import pytest
+
+from questions.formats import parse
+from questions.formats.common import stable_id
+from questions.formats.gift import escape, unescape
+from questions.rules import PLACEHOLDER
+from tests.factories import dedent
+
+REF = "https://docs.aws.amazon.com/sagemaker/"
+
+
+def gift(text, **kw):
+    return parse("gift", dedent(text), filename="bank.gift", **kw)
+
+
+def messages(result):
+    return [str(p) for p in result.problems]
+
+
+# ---- GIFT ---------------------------------------------------------------------------------
+
+
+def test_gift_multiple_choice_with_feedback_and_general_feedback():
+    specs, problems = gift(f"""
+        // a comment, ignored
+        $CATEGORY: MLS-C01/3.2
+
+        // difficulty: hard
+        // reference: {REF}
+        ::MLS-3.2-900::[markdown]Which algorithm suits **tabular** data? {{
+          =XGBoost#Boosted trees suit tabular data.
+          ~K-means#Clustering, not prediction.
+          ~DeepAR#Forecasting time series.
+          ~BlazingText#Text classification.
+          ####Tree ensembles are strong on tabular data.
+        }}
+    """)
+    assert problems == []
+    (q,) = specs
+    assert (q.external_id, q.guide, q.sub_domain, q.type, q.select, q.difficulty) == (
+        "MLS-3.2-900", "MLS-C01", "3.2", "single", 1, "hard",
+    )  # fmt: skip
+    assert q.stem == "Which algorithm suits **tabular** data?"
+    assert [(c.text, c.correct, c.why) for c in q.choices][:2] == [
+        ("XGBoost", True, "Boosted trees suit tabular data."),
+        ("K-means", False, "Clustering, not prediction."),
+    ]
+    assert q.explanation == "Tree ensembles are strong on tabular data."
+    assert q.references == [REF]
+    assert (q.line, q.choices[0].line, q.choices[3].line) == (6, 7, 10)
+    assert q.status == ""  # GIFT says nothing: the import decides (existing status, else draft)
+
+
+def test_gift_multiple_response_from_percentage_weights():
+    specs, problems = gift("""
+        ::MR-1:: Which two reduce overfitting? {
+          ~%50%Dropout#Yes.
+          ~%50%L2 regularisation#Yes.
+          ~%-100%More epochs#No.
+          ~%-100%A larger model#No.
+          ~%0%Less data#No.
+          ####Regularisation.
+        }
+    """)
+    assert problems == []
+    (q,) = specs
+    assert (q.type, q.select, [c.correct for c in q.choices]) == (
+        "multiple",
+        2,
+        [True, True, False, False, False],
+    )
+
+
+def test_gift_three_way_weights_are_fine():
+    specs, problems = gift("""
+        ::MR-3:: Pick three {~%33.33333%a#x ~%33.33333%b#x ~%33.33333%c#x ~%-100%d#x ~%-100%e#x ####E}
+    """)
+    assert problems == [] and specs[0].select == 3
+
+
+def test_gift_escapes_and_line_breaks():
+    specs, problems = gift(r"""
+        ::ESC-1:: Is 1 \= 1 \{really\}\: yes \~ no \# maybe?\nSecond line {
+          =Yes \= sure#It is \#1
+          ~No#a
+          ~Maybe#b
+          ~Never#c
+          ####C:\\path
+        }
+    """)
+    assert problems == [], problems
+    q = specs[0]
+    assert q.stem == "Is 1 = 1 {really}: yes ~ no # maybe?\nSecond line"
+    assert (q.choices[0].text, q.choices[0].why) == ("Yes = sure", "It is #1")
+    assert q.explanation == "C:\\path"
+
+
+def test_escape_and_unescape_are_inverse():
+    text = "a = b ~ c # d { e } f: g \\ h\n\nnew paragraph // not a comment"
+    assert unescape(escape(text)) == text
+    assert "\n" not in escape(text)
+
+
+@pytest.mark.parametrize(
+    ("category", "guide", "code"),
+    [
+        ("MLS-C01/3.2", "MLS-C01", "3.2"),
+        ("3.2", "", "3.2"),
+        ("$course$/top/MLS-C01/3.2 Select models", "MLS-C01", "3.2"),
+    ],
+)
+def test_gift_categories_name_the_task_statement(category, guide, code):
+    specs, problems = gift(f"$CATEGORY: {category}\n\n::A:: Q {{=a#x ~b#x ~c#x ~d#x ####E}}\n")
+    assert problems == []
+    assert (specs[0].guide, specs[0].sub_domain) == (guide, code)
+
+
+def test_gift_category_without_a_task_statement_is_an_error_on_its_line():
+    result = gift("// x\n$CATEGORY: top/Biology\n\n::A:: Q {=a#x ~b#x ~c#x ~d#x ####E}\n")
+    assert "bank.gift:2: category 'top/Biology' names no task statement" in messages(result)[0]
+
+
+def test_gift_without_category_uses_the_import_task_statement():
+    specs, _ = gift("::A:: Q {=a#x ~b#x ~c#x ~d#x ####E}", default_sub_domain="1.1")
+    assert specs[0].sub_domain == "1.1"
+
+
+def test_gift_ids_come_from_titles_or_a_stable_hash_of_the_stem():
+    answers = "{=a#x ~b#x ~c#x ~d#x ####E}"
+    specs, _ = gift(f"::Q 1 - photosynthesis:: Q {answers}\n\nNo title here {answers}\n")
+    assert specs[0].external_id == "Q-1-photosynthesis"
+    assert specs[1].external_id == stable_id("GIFT", "No title here") == stable_id("GIFT", "no  TITLE here")
+    assert specs[1].external_id.startswith("GIFT-")
+
+
+UNSUPPORTED = """\
+    ::TF:: The sky is blue. {T}
+
+    ::ESSAY:: Describe a data lake. {}
+
+    ::NUM:: What is pi? {#3.14:0.01}
+
+    ::MATCH:: Match them {=S3 -> objects =EBS -> blocks =EFS -> files}
+
+    ::SHORT:: Two plus two? {=four =4}
+
+    Amazon {~EFS =S3 ~EBS} stores objects.
+
+    A description with no answers at all.
+
+    ::GOOD:: A good one {=a#x ~b#x ~c#x ~d#x ####E}
+"""
+
+
+def test_gift_unsupported_types_are_listed_by_line_and_refused():
+    result = gift(UNSUPPORTED)
+    found = messages(result)
+    expected = [
+        "bank.gift:1 [TF]: true/false question",
+        "bank.gift:3 [ESSAY]: essay question",
+        "bank.gift:5 [NUM]: numerical question",
+        "bank.gift:7 [MATCH]: matching question",
+        "bank.gift:9 [SHORT]: short answer question",
+        "bank.gift:11: missing word",
+        "bank.gift:13: description",
+    ]
+    assert len(found) == len(expected)
+    for message, prefix in zip(found, expected, strict=True):
+        assert message.startswith(prefix), message
+        assert "only multiple choice and multiple response are supported" in message
+        assert "--skip-unsupported" in message
+
+
+def test_gift_unsupported_types_are_skipped_when_asked():
+    result = gift(UNSUPPORTED, skip_unsupported=True, default_sub_domain="1.1")
+    assert result.problems == []
+    assert [s.external_id for s in result.specs] == ["GOOD"]
+    assert [p.line for p in result.skipped] == [1, 3, 5, 7, 9, 11, 13]
+    assert str(result.skipped[0]) == "bank.gift:1 [TF]: skipped: true/false question"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("{=a ~%50%b#x ~c#x ~d#x ####E}", "partial credit is not supported"),
+        ("{~%50%a#x ~%40%b#x ~c#x ~d#x ~e#x ####E}", "partial credit is not supported"),
+        ("{~%40%a#x ~%40%b#x ~c#x ~d#x ~e#x ####E}", "weights add up to 80%, not 100%"),
+        ("{=a#x ~b#x ~c#x ####E}", "multiple choice needs at least 4 options, has 3"),
+        ("{=a#x ~b#x ~c#x ~d ####E}", "option D has no 'why'"),
+        ("{=a#x ~b#x ~c#x ~d#x}", "missing explanation"),
+        ("{=a#x ~b#x ~c#x ~d#x ####E", "the answer block is not closed with '}'"),
+        ("{junk =a#x ~b#x ~c#x ~d#x ####E}", "text before the first answer"),
+    ],
+)
+def test_gift_errors_name_the_line(body, message):
+    result = gift(f"// first\n\n::X:: Stem\n{body}\n")
+    found = messages(result)
+    assert any(message in m for m in found), found
+    assert all(m.startswith(("bank.gift:3", "bank.gift:4")) for m in found), found
+
+
+def test_gift_html_text_becomes_plain_text():
+    specs, problems = gift("::H::[html]<p>Which <b>one</b>?</p><p>Really?</p> {=a#x ~b#x ~c#x ~d#x ####E}")
+    assert problems == []
+    assert specs[0].stem == "Which one?\n\nReally?"
+
+
+# ---- Aiken --------------------------------------------------------------------------------
+
+AIKEN = """\
+Which service stores objects durably?
+A. Amazon S3
+B) Amazon EBS
+C. Instance store
+D. Amazon EFS
+ANSWER: A
+
+Which service runs training jobs?
+A. Amazon SageMaker AI
+B. AWS Glue
+C. Amazon Athena
+D. Amazon QuickSight
+ANSWER: a
+"""
+
+
+def test_aiken_imports_single_answer_questions_with_placeholders():
+    specs, problems = parse("aiken", AIKEN, filename="a.txt", default_sub_domain="1.1")
+    assert problems == []
+    assert [s.stem for s in specs] == [
+        "Which service stores objects durably?",
+        "Which service runs training jobs?",
+    ]
+    first = specs[0]
+    assert [c.correct for c in first.choices] == [True, False, False, False]
+    assert first.choices[1].text == "Amazon EBS"
+    assert all(c.why.startswith(PLACEHOLDER) for c in first.choices)
+    assert first.explanation.startswith(PLACEHOLDER)
+    assert (first.type, first.sub_domain, first.status, first.line) == ("single", "1.1", "", 1)
+    assert first.external_id == stable_id("AIKEN", first.stem)
+
+
+def test_aiken_needs_a_task_statement_from_the_import():
+    result = parse("aiken", AIKEN, filename="a.txt")
+    assert "a.txt: Aiken files name no task statement" in messages(result)[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "Q?\nA. a\nB. b\nC. c\nD. d\nANSWER: E\n",
+            "a.txt:6: ANSWER: 'E' does not name one of the options A–D",
+        ),
+        ("Q?\nA. a\nC. c\nD. d\nE. e\nANSWER: A\n", "a.txt:3: expected option 'B', found 'C'"),
+        ("Q?\nA. a\nB. b\nC. c\nD. d\n", "a.txt:1: the question has no 'ANSWER:' line"),
+        (
+            "Q?\nA. a\nB. b\nC. c\nD. d\n\nANSWER: A\n",
+            "a.txt:1: the question has no 'ANSWER:' line after its options",
+        ),
+        ("Q?\nA. a\nB. b\nANSWER: A\n", "a.txt:1 [AIKEN-"),
+        ("Q?\nA. a\nB. b\nsome words\n", "a.txt:4: expected the next option or 'ANSWER: X'"),
+    ],
+)
+def test_aiken_errors_name_the_line(text, message):
+    found = messages(parse("aiken", text, filename="a.txt", default_sub_domain="1.1"))
+    assert any(m.startswith(message) for m in found), found
+
+
+# ---- CSV ----------------------------------------------------------------------------------
+
+CSV = f"""\
+id,sub_domain,stem,explanation,references,correct,option_a,why_a,option_b,why_b,option_c,why_c,option_d,why_d,option_e,why_e
+C-1,3.2,"A stem, with a comma
+and a second line",The concept.,{REF},B,a,x,b,x,c,x,d,x,,
+C-2,3.2,Pick two,The concept.,{REF},"A, C",a,x,b,x,c,x,d,x,e,x
+"""
+
+
+def test_csv_rows_become_questions_with_their_first_line():
+    specs, problems = parse("csv", CSV, filename="q.csv")
+    assert problems == []
+    one, two = specs
+    assert (one.external_id, one.type, one.line, len(one.choices)) == ("C-1", "single", 2, 4)
+    assert one.stem == "A stem, with a comma\nand a second line"
+    assert [c.correct for c in one.choices] == [False, True, False, False]
+    assert (two.type, two.select, two.line) == ("multiple", 2, 4)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("stem,correct,option_a,colour\n", "q.csv:1: unknown column(s): 'colour'"),
+        ("stem,option_a\n", "q.csv:1: missing column(s): correct"),
+        ("stem,correct,option_a,option_c\n", "q.csv:1: option columns must run option_a, option_b"),
+        (CSV.replace(",B,a,", ",F,a,"), "q.csv:2 [C-1]: 'correct' names option F"),
+        (CSV.replace("C-2,3.2,Pick two", "C-2,3.2,"), "q.csv:4 [C-2]: missing stem"),
+        (CSV.replace(",B,a,x,", ",B,a,,"), "q.csv:2 [C-1]: option A has no 'why'"),
+    ],
+)
+def test_csv_errors_name_the_line(text, message):
+    found = messages(parse("csv", text, filename="q.csv"))
+    assert any(m.startswith(message) for m in found), found
+
+
+# ---- native -------------------------------------------------------------------------------
+
+NATIVE = f"""\
+sub_domain: "3.2"
+questions:
+  - id: N-1
+    type: single
+    stem: Which one?
+    choices:
+      - {{text: a, correct: true, why: x}}
+      - {{text: b, correct: false, why: x}}
+      - {{text: c, correct: false, why: x}}
+      - {{text: d, correct: false, why: x}}
+    explanation: E.
+    references: [{REF}]
+"""
+
+
+def test_native_reads_bank_files_and_streams_of_them():
+    specs, problems = parse(
+        "native", NATIVE + "---\n" + NATIVE.replace("N-1", "N-2").replace('"3.2"', '"1.1"'), filename="n.yaml"
+    )
+    assert problems == []
+    assert [(s.external_id, s.sub_domain, s.line) for s in specs] == [("N-1", "3.2", 3), ("N-2", "1.1", 16)]
+    assert specs[0].status == "published"  # the bank format's default
+
+
+def test_native_errors_name_the_line():
+    broken = NATIVE.replace("correct: true", "correct: false")
+    assert messages(parse("native", broken, filename="n.yaml")) == [
+        "n.yaml:3 [N-1]: multiple choice needs exactly 1 correct option, has 0"
+    ]
+    assert messages(parse("native", "sub_domain: [unclosed\n", filename="n.yaml"))[0].startswith(
+        "n.yaml:2: YAML error"
+    )
+
+
+# ---- the examples in docs/authoring.md ---------------------------------------------------------
+
+
+def test_every_example_in_the_authoring_guide_parses():
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "authoring.md").read_text()
+    blocks = re.findall(r"^```(yaml|gift|csv|aiken)\n(.*?)^```", text, flags=re.M | re.S)
+    kinds = {"yaml": "native", "gift": "gift", "csv": "csv", "aiken": "aiken"}
+    assert sorted({k for k, _ in blocks}) == ["aiken", "csv", "gift", "yaml"]
+    parsed = {}
+    for kind, body in blocks:
+        specs, problems = parse(kinds[kind], body, filename=f"authoring.{kind}", default_sub_domain="3.4")
+        assert problems == [], (kind, [str(p) for p in problems])
+        parsed.setdefault(kind, []).extend(specs)
+    native, gift_q, csv_q = parsed["yaml"][0], parsed["gift"][0], parsed["csv"][0]
+
+    def same(spec):  # the native example wraps its Markdown lines; Markdown joins them again
+        words = " ".join
+        return (
+            spec.external_id, spec.sub_domain, words(spec.stem.split()), words(spec.explanation.split()),
+            [(c.text, c.correct, words(c.why.split())) for c in spec.choices], spec.references,
+        )  # fmt: skip
+
+    assert same(gift_q) == same(native) == same(csv_q)
+    assert parsed["gift"][1].type == "multiple"

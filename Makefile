@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: run test lint format e2e worker beat bench lock clean check-python
+.PHONY: run test lint format e2e faults worker beat bench lock clean check-python
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -39,6 +39,9 @@ lint: $(VENV)/.dev-installed
 format: $(VENV)/.dev-installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+faults: $(VENV)/.dev-installed  ## fault injection: restarts PostgreSQL, stops Redis, kills workers
+	$(BIN)/python -m pytest -m faults $(PYTEST_ARGS)
 
 e2e: $(VENV)/.dev-installed  ## browser tests only (needs Debian's chromium)
 	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)

@@ -174,7 +174,7 @@ def _load_yaml(path: Path, rel: str, out: Collector):
         out.add(rel, None, f"not UTF-8 text ({exc.reason})")
         return None
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 (safe loader subclass)
+        return yaml.load(text, Loader=_Loader)  # noqa: S506  # nosec B506 (a SafeLoader subclass)
     except yaml.YAMLError as exc:
         _yaml_error(exc, rel, out)
     return None

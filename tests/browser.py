@@ -5,6 +5,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -19,7 +20,7 @@ from tests.services import chromium_path, need, test_database_url
 # still synchronous and never share a connection with it.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 CHROMIUM_ARGS = [
     "--headless",
@@ -54,7 +55,8 @@ class Server:
         env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{self.port}",
-             "--workers", "1", "--threads", "4", "--timeout", "60"],
+             "--workers", "1", "--threads", "4", "--timeout", "60",
+             "--control-socket", str(Path(tempfile.gettempdir()) / f"mockexam-gunicorn-{self.port}.ctl")],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
         deadline = time.monotonic() + 30
@@ -113,8 +115,11 @@ def page(browser, server):
     context = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
     tab = context.new_page()
+    violations = []
+    tab.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
     yield tab
     context.close()
+    assert violations == [], f"the page broke its Content-Security-Policy: {violations}"
 
 
 def log_in(page, username: str, password: str = "pass-word-123") -> None:
@@ -147,3 +152,21 @@ def axe_serious(page) -> list:
         for v in results.response["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+def wait_until(page, expression: str, timeout: float = 15.0) -> None:
+    """Poll a JavaScript expression until it is truthy.
+
+    Playwright's wait_for_function compiles its predicate inside the page, which our
+    Content-Security-Policy (no unsafe-eval) rightly forbids; page.evaluate is not affected.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if page.evaluate(expression):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"timed out waiting for {expression}")
+
+
+def wait_saved(page, timeout: float = 15.0) -> None:
+    wait_until(page, "window.mockexam !== undefined && window.mockexam.pending() === 0", timeout)

@@ -12,6 +12,9 @@ from tests.services import need, redis_url, test_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# The browser fixtures (Chromium, a gunicorn server, a logged-in page), for any test that asks.
+pytest_plugins = ["tests.browser"]
+
 
 @pytest.fixture
 def candidate(db):

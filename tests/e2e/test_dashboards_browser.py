@@ -4,14 +4,13 @@ import random
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from accounts.models import AUTHORS_GROUP
 from exams.models import ExamBlueprint
 from exams.services.analytics import analytics_rebuild
 from exams.services.attempts import attempt_save_answer, attempt_start, attempt_submit
-from tests.e2e.conftest import axe_serious, log_in, screenshot
+from questions.services import authors_group
+from tests.browser import axe_serious, log_in, screenshot, wait_until
 from tests.factories import UserFactory, correct_positions
 
 pytestmark = pytest.mark.e2e
@@ -55,15 +54,14 @@ def test_candidate_dashboard(page, cohort):
     expect(page.locator(".readiness-card .display-6")).to_have_text(re.compile(r"^\d+%$"))
     expect(page.locator("canvas[data-chart=trend]")).to_be_visible()
     expect(page.locator(".weakest li")).to_have_count(5)
-    page.wait_for_function("() => Chart.instances && Object.keys(Chart.instances).length === 2")
+    wait_until(page, "typeof Chart !== 'undefined' && Object.keys(Chart.instances).length === 2")
     assert axe_serious(page) == []
     screenshot(page, "dashboard")
 
 
 def test_author_item_statistics(page, cohort):
     author = UserFactory(username="ada")
-    # get_or_create: a browser test's database is flushed between tests, migration data included
-    author.groups.add(Group.objects.get_or_create(name=AUTHORS_GROUP)[0])
+    author.groups.add(authors_group())  # recreated: a browser test's database is flushed between tests
     log_in(page, "ada")
     page.goto("/authoring/statistics/?sort=facility")
     expect(page.locator("table.item-stats tbody tr").first).to_be_visible()

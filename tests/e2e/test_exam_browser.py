@@ -8,12 +8,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from exams.models import Attempt, AttemptItem
-from tests.e2e.conftest import axe_serious, screenshot
+from tests.browser import axe_serious, screenshot, wait_saved, wait_until
 from tests.factories import correct_positions
 
 pytestmark = pytest.mark.e2e
-
-ALL_SAVED = "window.mockexam && window.mockexam.pending() === 0"
 
 
 def start_full_mock(page):
@@ -48,6 +46,7 @@ def test_sit_a_whole_65_question_exam(candidate_page):
     for n in range(1, 66):
         item = items[n]
         expect(page.locator("#position-label")).to_have_text(f"Question {n} of 65")
+        wait_until(page, "window.mockexam !== undefined")  # keys typed before the script runs do nothing
         expect(page.locator("#timer-value")).to_have_text(re.compile(r"^(2:5\d|3:00):\d\d$"))
         if item.select_count > 1:
             expect(page.locator(".select-instruction")).to_have_text(re.compile(r"\(Select (TWO|THREE)\.\)"))
@@ -57,8 +56,9 @@ def test_sit_a_whole_65_question_exam(candidate_page):
         answer(page, item, keys, by_keyboard=n % 2 == 0)
         if n in flagged:
             page.keyboard.press("f") if n % 20 else page.get_by_role("button", name="Flag for review").click()
+            expect(page.locator("#flag-button")).to_have_attribute("aria-pressed", "true")
         expected[n] = sorted(keys)
-        page.wait_for_function(ALL_SAVED)
+        wait_saved(page)
         expect(page.locator("#save-status")).to_have_text("saved ✓")
         if n == first_multiple:
             assert axe_serious(page) == []
@@ -112,7 +112,7 @@ def test_when_time_runs_out_the_browser_submits(candidate_page):
     page = candidate_page
     attempt = start_full_mock(page)
     page.locator("label[for=opt-0]").click()
-    page.wait_for_function(ALL_SAVED)
+    wait_saved(page)
     Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() + timedelta(seconds=4))
     page.reload()
     page.wait_for_url(re.compile(r"/result/$"), timeout=20_000)
@@ -128,7 +128,7 @@ def test_server_killed_mid_exam_loses_nothing(candidate_page, server):
     attempt = start_full_mock(page)
     for n in (1, 2, 3):
         page.locator("label[for=opt-1]").click()
-        page.wait_for_function(ALL_SAVED)
+        wait_saved(page)
         if n < 3:
             page.get_by_role("link", name="Next ▶").click()
     acknowledged = {
@@ -145,7 +145,7 @@ def test_server_killed_mid_exam_loses_nothing(candidate_page, server):
         assert AttemptItem.objects.get(attempt=attempt, position=n).selected == acknowledged[n]
 
     server.start()
-    page.wait_for_function(ALL_SAVED, timeout=40_000)
+    wait_saved(page, timeout=40)
     expect(page.locator("#save-status")).to_have_text("saved ✓")
     item = AttemptItem.objects.get(attempt=attempt, position=3)
     assert item.selected == [item.option_order[2]] and item.flagged
@@ -159,7 +159,7 @@ def test_a_second_tab_cannot_silently_overwrite(candidate_page, browser):
     other = page.context.new_page()
     other.goto(page.url)
     page.locator("label[for=opt-0]").click()
-    page.wait_for_function(ALL_SAVED)
+    wait_saved(page)
     other.locator("label[for=opt-3]").click()
     expect(other.get_by_role("alert")).to_contain_text("another tab or device")
     item = AttemptItem.objects.get(attempt=attempt, position=1)

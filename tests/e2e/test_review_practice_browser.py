@@ -6,12 +6,10 @@ import pytest
 from playwright.sync_api import expect
 
 from exams.models import Attempt, AttemptItem
-from tests.e2e.conftest import axe_serious, screenshot
+from tests.browser import axe_serious, screenshot, wait_saved
 from tests.factories import correct_positions
 
 pytestmark = pytest.mark.e2e
-
-ALL_SAVED = "window.mockexam && window.mockexam.pending() === 0"
 
 
 def test_review_a_task_statement_then_practise_mistakes(candidate_page):
@@ -28,7 +26,7 @@ def test_review_a_task_statement_then_practise_mistakes(candidate_page):
         chosen = keys if n % 2 == 0 else [next(i for i in range(items[n].choice_count) if i not in keys)]
         for index in chosen:
             page.locator(f"label[for=opt-{index}]").click()
-        page.wait_for_function(ALL_SAVED)
+        wait_saved(page)
         if n < 20:
             page.get_by_role("link", name="Next ▶").click()
     page.get_by_role("button", name="End exam").click()

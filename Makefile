@@ -46,6 +46,9 @@ faults: $(VENV)/.dev-installed  ## fault injection: restarts PostgreSQL, stops R
 e2e: $(VENV)/.dev-installed  ## browser tests only (needs Debian's chromium)
 	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
 
+bench: $(VENV)/.dev-installed  ## benchmarks on PostgreSQL (DATABASE_URL, default a mockexam_bench database)
+	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/mockexam_bench} $(BIN)/python bench/analytics_bench.py
+
 worker: $(VENV)/.runtime-installed  ## a Celery worker (needs REDIS_URL)
 	$(BIN)/celery -A config worker --loglevel=INFO
 

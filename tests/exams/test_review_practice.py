@@ -292,14 +292,25 @@ def test_review_offers_a_problem_report_per_question_and_it_lands(client_a, cand
     item = page.context["reviews"][0]["item"]
     response = client_a.post(
         reverse("questions:report", args=[item.question_id]),
-        {"reason": ProblemReport.Reason.choices[0][0], "text": "Option B is also right.", "version": item.version_id,
-         "next": reverse("exams:review", args=[submitted.pk])},
-    )  # fmt: skip
+        {
+            "reason": ProblemReport.Reason.choices[0][0],
+            "text": "Option B is also right.",
+            "version": item.version_id,
+            "next": reverse("exams:review", args=[submitted.pk]),
+        },
+    )
     assert response.status_code == 302
     report = ProblemReport.objects.get()
-    assert report.user == candidate and report.question_id == item.question_id and report.version_id == item.version_id
+    assert (
+        report.user == candidate
+        and report.question_id == item.question_id
+        and report.version_id == item.version_id
+    )
 
 
 def test_the_exam_screen_has_no_report_form(client_a, candidate, blueprint):
     attempt = attempt_start(user=candidate, blueprint=blueprint)
-    assert "Report a problem" not in client_a.get(reverse("exams:question", args=[attempt.pk, 1])).content.decode()
+    assert (
+        "Report a problem"
+        not in client_a.get(reverse("exams:question", args=[attempt.pk, 1])).content.decode()
+    )

@@ -23,3 +23,6 @@ class AttemptAdmin(admin.ModelAdmin):
     list_filter = ("state", "blueprint")
     list_select_related = ("user", "blueprint")
     readonly_fields = [f.name for f in Attempt._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # candidates start attempts; an empty one made here could not even be saved

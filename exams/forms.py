@@ -16,6 +16,14 @@ class SavePayload:
     revision: int
 
 
+def parse_id(value) -> int | None:
+    """A database id typed into a form or query string: ASCII digits only (``'²'.isdigit()`` is
+    true, but ``int('²')`` fails), short enough to be an id; anything else is ``None``."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return None
+
+
 def _whole(value, name: str, low: int = 0, high: int = 10_000) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
         raise ValidationError(f"'{name}' must be a whole number between {low} and {high}.")
@@ -27,7 +35,8 @@ def parse_save(body: bytes) -> SavePayload:
         raise ValidationError("The request is too large.")
     try:
         data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        # RecursionError: arrays nested deeper than the parser's limit ("[[[[…" in 4 kB).
         raise ValidationError("The request is not valid JSON.") from None
     if not isinstance(data, dict):
         raise ValidationError("The request must be a JSON object.")
@@ -58,15 +67,16 @@ def parse_scope(value: str, guide) -> tuple:
 
     if not value:
         return None, None
-    kind, _, pk = value.partition(":")
-    if not pk.isdigit() or kind not in ("d", "t"):
+    kind, _, raw = value.partition(":")
+    pk = parse_id(raw)
+    if pk is None or kind not in ("d", "t"):
         raise PracticeScopeError("Choose a domain or a task statement.")
     if kind == "d":
-        domain = Domain.objects.filter(pk=int(pk), guide=guide).first()
+        domain = Domain.objects.filter(pk=pk, guide=guide).first()
         if domain is None:
             raise PracticeScopeError("That domain is not part of this exam guide.")
         return domain, None
-    sub = SubDomain.objects.select_related("domain").filter(pk=int(pk), domain__guide=guide).first()
+    sub = SubDomain.objects.select_related("domain").filter(pk=pk, domain__guide=guide).first()
     if sub is None:
         raise PracticeScopeError("That task statement is not part of this exam guide.")
     return sub.domain, sub

@@ -13,7 +13,7 @@ from accounts.decorators import author_required
 from questions.models import ExamGuide, SubDomain
 
 from . import selectors
-from .forms import PracticeScopeError, parse_save, parse_scope
+from .forms import PracticeScopeError, parse_id, parse_save, parse_scope
 from .models import ExamBlueprint
 from .services import attempts, practice
 from .services.assembly import AssemblyError
@@ -77,6 +77,7 @@ def attempt_question(request, attempt_id: int, position: int):
             "stem_html": item.version.content["stem_html"],
             "options": selectors.item_options(item=item),
             "statuses": statuses,
+            "cells": selectors.navigator_cells(attempt=attempt, statuses=statuses, current=position),
             "answered": sum(s["answered"] for s in statuses),
             "unanswered": sum(not s["answered"] for s in statuses),
             "flagged": sum(s["flagged"] for s in statuses),
@@ -195,8 +196,7 @@ def attempt_review(request, attempt_id: int):
         return redirect("exams:question", attempt_id=attempt.pk, position=attempt.current_position)
     show = request.GET.get("show", "all")
     show = show if show in selectors.REVIEW_SHOW else "all"
-    domain = request.GET.get("domain", "")
-    domain = int(domain) if domain.isdigit() else None
+    domain = parse_id(request.GET.get("domain", ""))
     task = request.GET.get("task", "").strip()[:10] or None
     reviews, summary = selectors.attempt_review(attempt=attempt, show=show, domain=domain, task=task)
     return render(
@@ -240,7 +240,7 @@ def _start_or_explain(request, blueprint, **kwargs):
 @login_required
 @require_POST
 def practice_drill(request):
-    guide = get_object_or_404(ExamGuide, pk=request.POST.get("guide") or 0)
+    guide = get_object_or_404(ExamGuide, pk=parse_id(request.POST.get("guide")) or 0)
     try:
         domain, sub_domain = parse_scope(request.POST.get("scope", ""), guide)
         count = int(request.POST.get("count", "0"))
@@ -260,7 +260,7 @@ def practice_drill(request):
 @login_required
 @require_POST
 def practice_mistakes(request):
-    guide = get_object_or_404(ExamGuide, pk=request.POST.get("guide") or 0)
+    guide = get_object_or_404(ExamGuide, pk=parse_id(request.POST.get("guide")) or 0)
     try:
         domain, sub_domain = parse_scope(request.POST.get("scope", ""), guide)
     except PracticeScopeError as exc:
@@ -314,7 +314,7 @@ def item_statistics(request):
     """For authors: how every question performs, from all submitted mock attempts."""
     domain = request.GET.get("domain", "")
     stats = selectors.item_statistics(
-        domain=int(domain) if domain.isdigit() else None,
+        domain=parse_id(domain),
         task=request.GET.get("task", "").strip()[:10] or None,
         flag=request.GET.get("flag", ""),
         sort=request.GET.get("sort", ""),

@@ -125,6 +125,13 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict:
     seen: set = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=True)
+        try:
+            hash(key)  # "{[1]: x}" or "? {a: 1}" is YAML, but no field name
+        except TypeError:
+            raise yaml.MarkedYAMLError(
+                problem=f"a key must be a plain value, not a {type(key).__name__}",
+                problem_mark=key_node.start_mark,
+            ) from None
         if key in seen:
             raise yaml.MarkedYAMLError(problem=f"duplicate key {key!r}", problem_mark=key_node.start_mark)
         seen.add(key)
@@ -167,6 +174,16 @@ def _yaml_error(exc: yaml.YAMLError, rel: str, out: Collector) -> None:
         out.add(rel, None, f"YAML error: {exc}")
 
 
+def _value_error(exc: Exception, rel: str, out: Collector) -> None:
+    """What PyYAML raises outside ``YAMLError`` while building values: a date such as
+    2024-13-45 or an integer of thousands of digits (ValueError), nesting deeper than the
+    interpreter allows (RecursionError)."""
+    if isinstance(exc, RecursionError):
+        out.add(rel, None, "YAML error: the file nests lists or mappings too deeply")
+    else:
+        out.add(rel, None, f"YAML error: a value cannot be read ({exc})")
+
+
 def _load_yaml(path: Path, rel: str, out: Collector):
     try:
         text = path.read_text(encoding="utf-8")
@@ -177,6 +194,8 @@ def _load_yaml(path: Path, rel: str, out: Collector):
         return yaml.load(text, Loader=_Loader)  # noqa: S506  # nosec B506 (a SafeLoader subclass)
     except yaml.YAMLError as exc:
         _yaml_error(exc, rel, out)
+    except (ValueError, RecursionError) as exc:
+        _value_error(exc, rel, out)
     return None
 
 
@@ -186,6 +205,8 @@ def load_yaml_documents(text: str, rel: str, out: Collector) -> list:
         return list(yaml.load_all(text, Loader=_Loader))
     except yaml.YAMLError as exc:
         _yaml_error(exc, rel, out)
+    except (ValueError, RecursionError) as exc:
+        _value_error(exc, rel, out)
     return []
 
 

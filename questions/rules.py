@@ -20,6 +20,9 @@ URL = re.compile(r"^https?://[^\s/$.?#].[^\s]*$")
 # What an import writes where its format has nothing (Aiken has no "why" and no explanation).
 # A draft may carry it; publishing is refused until an author has replaced every one.
 PLACEHOLDER = "[to be written]"
+# Longer Markdown is not rendered (questions/markdown.py, MAX_SOURCE); no real stem, option or
+# explanation comes near it (the bundled bank's longest is under 900 characters).
+MAX_TEXT = 5_000
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,9 @@ def question_problems(
         add("missing task statement: choose the task statement (sub-domain) it tests", "sub_domain")
     if type not in QUESTION_TYPES:
         add(f"type must be one of {', '.join(QUESTION_TYPES)}, not {type!r}", "type")
+    for name, text in (("stem", stem), ("explanation", explanation)):
+        if text is not None and len(text) > MAX_TEXT:
+            add(f"the {name} is longer than {MAX_TEXT:,} characters", name)
     if stem is not None:
         if not stem.strip():
             add("missing stem", "stem")
@@ -100,6 +106,8 @@ def question_problems(
 
     for i, (text, _correct, why) in enumerate(choices):
         name = f"option {letter(i)}"
+        if len(text or "") > MAX_TEXT or len(why or "") > MAX_TEXT:
+            add(f"{name} or its 'why' is longer than {MAX_TEXT:,} characters", "text", i)
         if not (text or "").strip():
             add(f"{name} has no text", "text", i)
         elif FORBIDDEN_OPTIONS.search(text):

@@ -88,7 +88,7 @@ def _row(row: dict, letters: list[str], filename: str, line: int, default_sub: s
             problem(f"'correct' names option {key.upper()}, which the row does not have")
     select = None
     if row.get("select"):
-        if row["select"].isdigit():
+        if row["select"].isascii() and row["select"].isdigit() and len(row["select"]) <= 4:
             select = int(row["select"])
         else:
             problem(f"select must be a whole number, not {row['select']!r}")

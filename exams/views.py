@@ -77,7 +77,6 @@ def attempt_question(request, attempt_id: int, position: int):
             "stem_html": item.version.content["stem_html"],
             "options": selectors.item_options(item=item),
             "statuses": statuses,
-            "cells": selectors.navigator_cells(attempt=attempt, statuses=statuses, current=position),
             "answered": sum(s["answered"] for s in statuses),
             "unanswered": sum(not s["answered"] for s in statuses),
             "flagged": sum(s["flagged"] for s in statuses),

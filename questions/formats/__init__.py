@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ..bankfile import Problem
 from . import aiken, csvfile, gift, native
 from .common import ParseResult
 
@@ -27,6 +28,11 @@ def parse(
     except KeyError:
         raise ValueError(f"unknown format {format!r}; one of {', '.join(PARSERS)}") from None
     text = text.removeprefix("\ufeff")  # a byte-order mark, as spreadsheet programs write
+    if "\x00" in text:  # no question has one, and PostgreSQL cannot store it
+        line = text[: text.index("\x00")].count("\n") + 1
+        return ParseResult(
+            [], [Problem(filename, line, None, "the file contains a NUL character (is it binary?)")]
+        )
     return parser(
         text, filename=filename, default_sub_domain=default_sub_domain, skip_unsupported=skip_unsupported
     )

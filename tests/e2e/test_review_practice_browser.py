@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from exams.models import Attempt, AttemptItem
-from tests.browser import axe_serious, screenshot, wait_saved
+from tests.browser import axe_serious, screenshot, wait_saved, wait_until
 from tests.factories import correct_positions
 
 pytestmark = pytest.mark.e2e
@@ -21,6 +21,7 @@ def test_review_a_task_statement_then_practise_mistakes(candidate_page):
     items = {i.position: i for i in AttemptItem.objects.filter(attempt=attempt).select_related("version")}
     assert len(items) == 20
     for n in range(1, 21):
+        wait_until(page, "window.mockexam !== undefined")  # a click before the script runs is not saved
         keys = correct_positions(items[n])
         # right on even positions, wrong on odd ones
         chosen = keys if n % 2 == 0 else [next(i for i in range(items[n].choice_count) if i not in keys)]

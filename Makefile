@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: run test lint format e2e faults worker beat bench lock clean check-python
+.PHONY: run test lint format e2e faults worker beat bench loadtest lock clean check-python
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -46,8 +46,16 @@ faults: $(VENV)/.dev-installed  ## fault injection: restarts PostgreSQL, stops R
 e2e: $(VENV)/.dev-installed  ## browser tests only (needs Debian's chromium)
 	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
 
-bench: $(VENV)/.dev-installed  ## benchmarks on PostgreSQL (DATABASE_URL, default a mockexam_bench database)
+bench: $(VENV)/.dev-installed  ## benchmarks on PostgreSQL; figures and method in docs/performance.md (~10 min)
+	@command -v wrk >/dev/null || { echo "wrk is missing: installing Debian's package"; \
+	  apt-get install -y -qq wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; } \
+	  || { echo "bench needs wrk: apt-get install wrk"; exit 1; }
 	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/mockexam_bench} $(BIN)/python bench/analytics_bench.py
+	$(BIN)/python bench/http_bench.py
+	$(BIN)/python bench/assembly_bench.py
+
+loadtest: $(VENV)/.dev-installed  ## locust, 1,000 candidates then a 300-candidate start burst (~20 min; PERF_DATABASE_URL)
+	$(BIN)/python bench/load_test.py
 
 worker: $(VENV)/.runtime-installed  ## a Celery worker (needs REDIS_URL)
 	$(BIN)/celery -A config worker --loglevel=INFO
@@ -57,8 +65,8 @@ beat: $(VENV)/.runtime-installed
 
 lock: $(BIN)/python  ## re-pin dependencies after editing pyproject.toml
 	$(BIN)/python -m pip install --quiet pip-tools
-	$(BIN)/pip-compile -q --strip-extras --no-emit-find-links --no-emit-index-url -o requirements.lock pyproject.toml
-	$(BIN)/pip-compile -q --strip-extras --extra dev --no-emit-find-links --no-emit-index-url -o requirements-dev.lock pyproject.toml
+	$(BIN)/pip-compile -q --strip-extras --no-emit-find-links --no-emit-index-url --no-emit-trusted-host -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile -q --strip-extras --extra dev --no-emit-find-links --no-emit-index-url --no-emit-trusted-host -o requirements-dev.lock pyproject.toml
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .test-db.sqlite3*
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .test-db.sqlite3* bench/out

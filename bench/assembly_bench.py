@@ -1,0 +1,107 @@
+"""Exam assembly from banks of 1,000 and 10,000 published questions, on PostgreSQL.
+
+    python bench/assembly_bench.py        (make bench runs it)
+
+Generates (once, in the perf database) two MLS-shaped guides with 1,000 and 10,000 published
+questions (tests.factories.build_guide, in bulk), gives the candidate a history of earlier mock
+attempts on each (so "least seen first" has work to do), then times
+``exams.services.assembly.assemble`` for a 65-question mock over BENCH_SEEDS seeds and counts its
+queries. Goals: p95 within 50 ms on 10,000 questions; the same query count for both banks.
+"""
+
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import common
+
+SEEDS = int(os.environ.get("BENCH_SEEDS", "200"))
+HISTORY = 5
+BANKS = {"PERF-1K": 1_000, "PERF-10K": 10_000}
+
+
+def per_sub(total: int, subs: int = 15) -> list[int]:
+    return [total // subs + (1 if i < total % subs else 0) for i in range(subs)]
+
+
+def bank(code: str, size: int):
+    from questions.models import ExamGuide
+    from tests.factories import build_guide
+
+    guide = ExamGuide.objects.filter(code=code).first()
+    if guide is None:
+        print(f"generating a bank of {size:,} questions ({code}) ...", flush=True)
+        started = time.perf_counter()
+        guide = build_guide(code=code, per_sub=per_sub(size), seed=size)
+        print(f"  generated in {time.perf_counter() - started:.1f} s", flush=True)
+    return guide
+
+
+def main() -> None:
+    common.setup(load_bank=False)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import User
+    from exams.models import Attempt
+    from exams.services.assembly import assemble
+    from exams.services.attempts import attempt_start, attempt_submit
+
+    common.seed_candidates("perf-assembly", 1)
+    user = User.objects.get(username="perf-assembly-0001")
+    results = {}
+    for code, size in BANKS.items():
+        guide = bank(code, size)
+        blueprint = guide.blueprints.get(slug="full")
+        done = Attempt.objects.filter(user=user, blueprint=blueprint, state="submitted").count()
+        for n in range(done, HISTORY):
+            attempt = attempt_start(user=user, blueprint=blueprint, seed=1000 + n)
+            attempt_submit(user=user, attempt_id=attempt.pk)
+        assemble(blueprint=blueprint, user=user, rng=random.Random(0))  # warm
+        with CaptureQueriesContext(connection) as ctx:
+            draws = assemble(blueprint=blueprint, user=user, rng=random.Random(1))
+        assert len(draws) == 65, len(draws)
+        timings = []
+        for seed in range(SEEDS):
+            started = time.perf_counter()
+            assemble(blueprint=blueprint, user=user, rng=random.Random(seed))
+            timings.append(1000 * (time.perf_counter() - started))
+        results[code] = {
+            "size": size,
+            "queries": len(ctx.captured_queries),
+            "median": statistics.median(timings),
+            "p95": common.p95(timings),
+            "max": max(timings),
+        }
+        r = results[code]
+        print(
+            f"{size:>6,} questions: median {r['median']:.1f} ms, p95 {r['p95']:.1f} ms, max {r['max']:.1f} ms "
+            f"over {SEEDS} seeds; {r['queries']} queries",
+            flush=True,
+        )
+    big = results["PERF-10K"]
+    same = results["PERF-1K"]["queries"] == big["queries"]
+    print(
+        f"  p95 on 10,000 questions: {big['p95']:.1f} ms (goal <= 50 ms: {'met' if big['p95'] <= 50 else 'NOT met'})"
+    )
+    print(f"  query count 1,000 vs 10,000: {results['PERF-1K']['queries']} vs {big['queries']} "
+          f"(goal: equal: {'met' if same else 'NOT met'})")  # fmt: skip
+    if os.environ.get("BENCH_EXPLAIN"):
+        from exams.services.assembly import _pool
+
+        blueprint = Attempt.objects.filter(blueprint__guide__code="PERF-10K").first().blueprint
+        with connection.cursor() as cursor:
+            sql, params = _pool(blueprint).query.sql_with_params()
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+            print("\n".join(row[0] for row in cursor.fetchall()))
+    if not same:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

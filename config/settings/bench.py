@@ -1,0 +1,25 @@
+"""Benchmarks and load tests only (bench/): production settings over plain HTTP on 127.0.0.1.
+
+Adds the two "floor" views (bench/urls.py) that every figure in docs/performance.md is divided
+by. Never deployed: production and every other settings module keep ``config.urls``.
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-not-secret")  # read by production.py
+
+from .production import *
+
+DEBUG = False
+ROOT_URLCONF = "bench.urls"
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+# Persistent connections, as a deployment behind gunicorn runs them.
+DATABASES["default"]["CONN_MAX_AGE"] = None
+# Plain HTTP on the loopback: no redirect, and cookies a plain-HTTP client sends back.
+SECURE_SSL_REDIRECT = False
+SECURE_HSTS_SECONDS = 0
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+# Tasks run inline unless the runner starts a worker: the submit figures include the analysis.
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+LOGGING["root"]["level"] = "WARNING"

@@ -22,5 +22,5 @@ RUN DJANGO_SECRET_KEY=build-only-not-secret python manage.py collectstatic --noi
 USER mockexam
 EXPOSE 8000
 
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4", \
-     "--access-logfile", "-", "--max-requests", "2000", "--max-requests-jitter", "200"]
+# Workers, threads and recycling: gunicorn.conf.py (reasoning in docs/performance.md).
+CMD ["gunicorn", "--config", "gunicorn.conf.py", "config.wsgi", "--access-logfile", "-"]

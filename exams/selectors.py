@@ -1,10 +1,16 @@
 """Reads for exams, always scoped to the candidate: another's attempt is a 404."""
 
+from functools import lru_cache
+
 from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import get_script_prefix, get_urlconf, reverse
 
-from questions.models import Question
+from questions.models import ExamGuide
+from questions.selectors import version_cached
 
+from . import sql
 from .models import Attempt, AttemptDomainScore, AttemptItem, AttemptSubDomainScore, ExamBlueprint
 
 
@@ -30,26 +36,102 @@ def attempt_get(*, user, attempt_id: int) -> Attempt:
     return get_object_or_404(Attempt.objects.select_related("blueprint__guide"), pk=attempt_id, user=user)
 
 
+# The exam screen: the item and what its page prints of the attempt, blueprint and guide.
+_SCREEN = sql.Chain(
+    sql.Columns(AttemptItem, "i", exclude=("sub_domain", "domain", "saved_at")),
+    sql.Columns(
+        Attempt,
+        "a",
+        only=("id", "user", "blueprint", "state", "deadline", "current_position", "question_count"),
+    ),
+    sql.Columns(ExamBlueprint, "b", only=("id", "guide", "name", "mode")),
+    sql.Columns(ExamGuide, "g", only=("id", "code")),
+    where="i.attempt_id = %s AND i.position = %s AND a.user_id = %s",
+)
+# The autosave: what it checks before its conditional UPDATE.
+_SAVE = sql.Chain(
+    sql.Columns(
+        AttemptItem,
+        "i",
+        only=(
+            "id",
+            "attempt",
+            "position",
+            "revision",
+            "selected",
+            "flagged",
+            "choice_count",
+            "select_count",
+            "option_order",
+            "checked_at",
+            "saved_at",
+        ),
+    ),
+    sql.Columns(Attempt, "a", only=("id", "user", "state", "deadline")),
+    where="i.attempt_id = %s AND i.position = %s AND a.user_id = %s",
+)
+
+
+def attempt_item_find(
+    *, user_id: int, attempt_id: int, position: int, for_save: bool = False
+) -> AttemptItem | None:
+    """The candidate's item at ``position`` with its attempt (and for the exam screen, its
+    blueprint and guide), or None; fields not read are deferred.
+
+    One indexed read (the item by ``item_unique_position``, the rest by primary key). Written
+    out (exams/sql.py): through the ORM, the select_related joins cost a millisecond of Python
+    on every page (docs/performance.md).
+    """
+    return (_SAVE if for_save else _SCREEN).get([attempt_id, position, user_id])
+
+
 def attempt_item_get(*, user, attempt_id: int, position: int) -> AttemptItem:
-    """One question of the candidate's attempt with everything the exam screen shows of it."""
-    return get_object_or_404(
-        AttemptItem.objects.select_related("attempt__blueprint__guide", "version"),
-        attempt_id=attempt_id,
-        attempt__user=user,
-        position=position,
-    )
+    """One question of the candidate's attempt with everything the exam screen shows of it.
+
+    The version comes from the process's cache of snapshots (questions.selectors.version_cached).
+    """
+    item = attempt_item_find(user_id=user.pk, attempt_id=attempt_id, position=position)
+    if item is None:
+        raise Http404("No such question in your attempts.")
+    item.version = version_cached(item.version_id)
+    return item
+
+
+_STATUS_SQL = (
+    f'SELECT position, selected, flagged FROM "{AttemptItem._meta.db_table}" '  # noqa: S608  # nosec B608
+    "WHERE attempt_id = %s ORDER BY position"
+)
 
 
 def attempt_statuses(*, attempt: Attempt) -> list[dict]:
     """Position, answered and flagged for every question: the navigator and the review screen."""
-    rows = (
-        AttemptItem.objects.filter(attempt=attempt)
-        .order_by("position")
-        .values("position", "selected", "flagged")
-    )
+    _, rows = sql.fetch(AttemptItem, _STATUS_SQL, [attempt.pk])
     return [
-        {"position": r["position"], "answered": bool(r["selected"]), "flagged": r["flagged"]} for r in rows
+        # ``selected`` as the database prints JSON: "[]" when nothing is chosen (JSON text on
+        # SQLite, jsonb's normal form on PostgreSQL); decoding 65 of them cost more than the read.
+        {"position": position, "answered": selected not in ("[]", [], None), "flagged": bool(flagged)}
+        for position, selected, flagged in rows
     ]
+
+
+@lru_cache(maxsize=4096)
+def _attempt_urls(attempt_id: int, script_prefix: str, urlconf) -> dict[str, str]:
+    question = reverse("exams:question", args=[attempt_id, 0])
+    return {
+        "question_zero": question,
+        "question_prefix": question[: -len("0/")],
+        **{
+            name: reverse(f"exams:{name}", args=[attempt_id])
+            for name in ("save", "submit", "result", "overview")
+        },
+    }
+
+
+def attempt_urls(attempt_id: int) -> dict[str, str]:
+    """The exam screen's links for an attempt, reversed once per process (a question page
+    reversed eight URLs on every request: a sixth of its template time, docs/performance.md).
+    ``question_prefix`` + n + "/" is question n."""
+    return _attempt_urls(attempt_id, get_script_prefix(), get_urlconf())
 
 
 def attempt_domain_scores(*, attempt: Attempt) -> list[AttemptDomainScore]:
@@ -176,21 +258,18 @@ def practice_overview(*, user) -> list[dict]:
     """Per guide: its domains and task statements (for drills) and the candidate's open mistakes."""
     from questions.models import ExamGuide
 
-    from .services.practice import mistakes_question_ids
+    from .services.practice import mistakes_per_sub_domain
 
     guides = ExamGuide.objects.prefetch_related("domains__sub_domains").order_by("code")
+    mistakes_by_guide = mistakes_per_sub_domain(user=user)
     result = []
     for guide in guides:
-        mistakes = set(mistakes_question_ids(user=user, guide=guide))
-        per_sub: dict[int, int] = {}
-        if mistakes:
-            for sub_id in Question.objects.filter(pk__in=mistakes).values_list("sub_domain_id", flat=True):
-                per_sub[sub_id] = per_sub.get(sub_id, 0) + 1
+        per_sub = mistakes_by_guide.get(guide.pk, {})
         domains = []
         for domain in guide.domains.all():
             subs = [{"sub": s, "mistakes": per_sub.get(s.pk, 0)} for s in domain.sub_domains.all()]
             domains.append({"domain": domain, "subs": subs, "mistakes": sum(s["mistakes"] for s in subs)})
-        result.append({"guide": guide, "domains": domains, "mistakes": len(mistakes)})
+        result.append({"guide": guide, "domains": domains, "mistakes": sum(per_sub.values())})
     return result
 
 

@@ -65,12 +65,18 @@ def attempt_question(request, attempt_id: int, position: int):
     attempts.attempt_visit(attempt=attempt, position=position)
     statuses = selectors.attempt_statuses(attempt=attempt)
     study = attempt.blueprint.mode == ExamBlueprint.Mode.STUDY
+    urls = selectors.attempt_urls(attempt.pk)
     return render(
         request,
         "exams/question.html",
         {
             "attempt": attempt,
             "item": item,
+            "urls": urls,
+            "prev_url": f"{urls['question_prefix']}{position - 1}/" if position > 1 else None,
+            "next_url": f"{urls['question_prefix']}{position + 1}/"
+            if position < attempt.question_count
+            else urls["overview"],
             "study": study,
             # Study mode shows the key once the candidate has checked this question; an exam never does.
             "feedback": selectors.item_review(item) if study and item.checked_at else None,
@@ -103,6 +109,7 @@ def attempt_overview(request, attempt_id: int):
         "exams/overview.html",
         {
             "attempt": attempt,
+            "urls": selectors.attempt_urls(attempt.pk),
             "statuses": statuses,
             "rows": [s for s in statuses if REVIEW_FILTERS[show][1](s)],
             "show": show,

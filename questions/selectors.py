@@ -1,8 +1,10 @@
 """Reads of the question bank, with their joins and counts done in the database."""
 
+from functools import lru_cache
+
 from django.db.models import Count, Prefetch, Q
 
-from .models import Domain, ExamGuide, ProblemReport, Question, SubDomain
+from .models import Domain, ExamGuide, ProblemReport, Question, QuestionVersion, SubDomain
 
 PUBLISHED = Q(questions__status=Question.Status.PUBLISHED)
 
@@ -97,3 +99,13 @@ def question_open_reports(*, question: Question):
         .select_related("user")
         .order_by("created_at")
     )
+
+
+@lru_cache(maxsize=2048)
+def version_cached(version_id: int) -> QuestionVersion:
+    """A question version, kept in this process: versions are snapshots, never changed once made.
+
+    The exam page reads one on every request; from here it costs no join and no JSON decoding.
+    Callers must treat it as read-only (it is shared by every request of the process).
+    """
+    return QuestionVersion.objects.get(pk=version_id)

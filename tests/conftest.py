@@ -16,6 +16,15 @@ ROOT = Path(__file__).resolve().parent.parent
 pytest_plugins = ["tests.browser"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_version_cache():
+    """Versions are cached per process by id (questions.selectors.version_cached); a rolled-back
+    test's ids are used again by the next test's different versions."""
+    from questions.selectors import version_cached
+
+    version_cached.cache_clear()
+
+
 @pytest.fixture
 def candidate(db):
     return UserFactory(username="candidate-a")

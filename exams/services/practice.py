@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery
 
 from questions.models import Domain, ExamGuide, Question, SubDomain
 
@@ -92,6 +91,32 @@ def blueprint_for_mistakes(
     )
 
 
+def _latest_marks(*, user, guide: ExamGuide | None = None, domain=None, sub_domain=None):
+    """(question, sub_domain, guide, is_correct) of this candidate's latest marked answer to each
+    published question, from the candidate's own items: the cost follows their history, not the
+    bank's or everyone's (a correlated subquery per published question read every candidate's
+    answers to it; docs/performance.md)."""
+    # The attempt ids first: joined to the attempts by user, PostgreSQL scanned every item.
+    attempt_ids = list(Attempt.objects.filter(user=user).values_list("pk", flat=True))
+    items = AttemptItem.objects.filter(
+        attempt_id__in=attempt_ids, checked_at__isnull=False, question__status=Question.Status.PUBLISHED
+    )
+    if sub_domain is not None:
+        items = items.filter(question__sub_domain=sub_domain)
+    elif domain is not None:
+        items = items.filter(question__sub_domain__domain=domain)
+    elif guide is not None:
+        items = items.filter(question__sub_domain__domain__guide=guide)
+    rows = items.order_by("question_id", "-checked_at", "-pk").values_list(
+        "question_id", "question__sub_domain_id", "question__sub_domain__domain__guide_id", "is_correct"
+    )
+    seen: set[int] = set()
+    for question_id, sub_id, guide_id, correct in rows:
+        if question_id not in seen:
+            seen.add(question_id)
+            yield question_id, sub_id, guide_id, correct
+
+
 def mistakes_question_ids(
     *, user, guide: ExamGuide, domain: Domain | None = None, sub_domain: SubDomain | None = None
 ) -> list[int]:
@@ -99,21 +124,21 @@ def mistakes_question_ids(
 
     A question answered correctly later drops out; one answered wrongly again comes back.
     """
-    latest = (
-        AttemptItem.objects.filter(attempt__user=user, question=OuterRef("pk"), checked_at__isnull=False)
-        .order_by("-checked_at", "-pk")
-        .values("is_correct")[:1]
+    return sorted(
+        q
+        for q, _, _, correct in _latest_marks(user=user, guide=guide, domain=domain, sub_domain=sub_domain)
+        if correct is False
     )
-    questions = Question.objects.filter(status=Question.Status.PUBLISHED, sub_domain__domain__guide=guide)
-    if sub_domain is not None:
-        questions = questions.filter(sub_domain=sub_domain)
-    elif domain is not None:
-        questions = questions.filter(sub_domain__domain=domain)
-    return list(
-        questions.annotate(last_correct=Subquery(latest))
-        .filter(last_correct=False)
-        .values_list("pk", flat=True)
-    )
+
+
+def mistakes_per_sub_domain(*, user) -> dict[int, dict[int, int]]:
+    """Per guide id, per task statement id: how many of the candidate's mistakes (one query)."""
+    result: dict[int, dict[int, int]] = {}
+    for _, sub_id, guide_id, correct in _latest_marks(user=user):
+        if correct is False:
+            per_sub = result.setdefault(guide_id, {})
+            per_sub[sub_id] = per_sub.get(sub_id, 0) + 1
+    return result
 
 
 def attempt_start_mistakes(

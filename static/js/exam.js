@@ -170,16 +170,18 @@
       inFlight = false;
       return scheduleRetry();
     }
-    inFlight = false;
-    if (response.type === "opaqueredirect" || response.status === 401) {
-      setStatus("offline", "signed out — log in again in another tab; " + pendingCount() + " answer(s) kept here");
-      return scheduleRetry();
-    }
     let body = {};
     try {
       body = await response.json();
     } catch (e) {
-      /* a proxy's error page: treat as a failure to retry */
+      /* a proxy's error page, or a redirect to the login page: handled below */
+    }
+    // Still in flight until the reply is read: a change made while the body arrives must wait
+    // for the new revision, or it is sent on the old one and refused as stale.
+    inFlight = false;
+    if (response.type === "opaqueredirect" || response.status === 401) {
+      setStatus("offline", "signed out — log in again in another tab; " + pendingCount() + " answer(s) kept here");
+      return scheduleRetry();
     }
     if (response.ok) {
       retryDelay = 1000;

@@ -51,7 +51,9 @@ def check_choice(value: str, allowed: tuple[str, ...], what: str) -> str | None:
 
 def finish(spec: QuestionSpec, problems: list[Problem]) -> QuestionSpec:
     """Check a parsed question against the rules (at its own status, or as a draft)."""
+    too_long = len(spec.external_id) > MAX_ID_LENGTH
     for message in (
+        f"the id is longer than {MAX_ID_LENGTH} characters" if too_long else None,
         check_choice(spec.difficulty, DIFFICULTIES, "difficulty"),
         check_choice(spec.status, ("", *STATUSES), "status") if spec.status else None,
     ):

@@ -116,9 +116,12 @@ class Attempt(models.Model):
 class AttemptItem(models.Model):
     """One question of an attempt, pinned to the version drawn, with the candidate's answer."""
 
-    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="items")
+    # No index of their own on attempt and question: item_unique_position (attempt, position)
+    # and item_question_checked_idx (question, checked_at) serve both, and a start inserts 65
+    # rows into every index of this table (docs/performance.md).
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="items", db_index=False)
     position = models.PositiveSmallIntegerField()
-    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+", db_index=False)
     version = models.ForeignKey(QuestionVersion, on_delete=models.PROTECT, related_name="+")
     sub_domain = models.ForeignKey(SubDomain, on_delete=models.PROTECT, related_name="+")
     domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="+")
@@ -142,10 +145,7 @@ class AttemptItem(models.Model):
     class Meta:
         ordering = ["attempt", "position"]
         constraints = [models.UniqueConstraint(fields=["attempt", "position"], name="item_unique_position")]
-        indexes = [
-            models.Index(fields=["question"], name="item_question_idx"),
-            models.Index(fields=["question", "checked_at"], name="item_question_checked_idx"),
-        ]
+        indexes = [models.Index(fields=["question", "checked_at"], name="item_question_checked_idx")]
 
     def __str__(self) -> str:
         return f"{self.attempt_id}#{self.position}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.utils.text import Truncator
 
 from questions.models import Domain, ExamGuide, Question, SubDomain
 
@@ -37,6 +38,8 @@ def _blueprint(*, guide: ExamGuide, slug: str, **values) -> ExamBlueprint:
     values.setdefault("score_max", guide.score_max)
     values.setdefault("passing_score", guide.passing_score)
     values.setdefault("is_listed", False)
+    # Task statement titles run to 300 characters; a blueprint's name holds 120.
+    values["name"] = Truncator(values["name"]).chars(ExamBlueprint._meta.get_field("name").max_length)
     try:
         with transaction.atomic():
             blueprint, _ = ExamBlueprint.objects.update_or_create(guide=guide, slug=slug, defaults=values)

@@ -314,3 +314,17 @@ def test_the_exam_screen_has_no_report_form(client_a, candidate, blueprint):
         "Report a problem"
         not in client_a.get(reverse("exams:question", args=[attempt.pk, 1])).content.decode()
     )
+
+
+def test_practice_names_fit_however_long_the_task_statement_title(client_a, guide, submitted):
+    """A task statement's title holds 300 characters, a blueprint's name 120: PostgreSQL refused
+    the longer name and the candidate got a server error (seen in a browser test on CI)."""
+    sub = SubDomain.objects.filter(domain__guide=guide).order_by("code").first()
+    SubDomain.objects.filter(pk=sub.pk).update(title="Choose and justify " + "a very long title " * 15)
+    sub.refresh_from_db()
+    mistakes = practice.blueprint_for_mistakes(guide=guide, sub_domain=sub)
+    drill = practice.blueprint_for_drill(guide=guide, count=10, study=True, sub_domain=sub)
+    for blueprint in (mistakes, drill):
+        blueprint.refresh_from_db()
+        assert len(blueprint.name) <= 120 and blueprint.name.endswith("…"), blueprint.name
+        assert sub.code in blueprint.name

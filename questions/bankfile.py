@@ -216,11 +216,25 @@ def _unknown_keys(data: dict, allowed: set, rel: str, out: Collector, qid=None) 
             out.add(rel, data.get("__line__"), f"unknown field {key!r}", qid)
 
 
+SMALL_INT_MAX = 32767  # the PositiveSmallIntegerFields these numbers are stored in
+# Text lengths of the columns a guide file fills (questions.models): PostgreSQL refuses more.
+TEXT_LIMITS = {"guide code": 32, "guide title": 200, "guide version": 20, "domain title": 200,
+               "task statement code": 10, "task statement title": 300}  # fmt: skip
+
+
 def _int(data: dict, key: str, rel: str, out: Collector, *, minimum: int = 0) -> int:
     value = data.get(key)
-    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-        out.add(rel, data.get("__line__"), f"{key!r} must be a whole number of at least {minimum}")
+    if not isinstance(value, int) or isinstance(value, bool) or not minimum <= value <= SMALL_INT_MAX:
+        out.add(
+            rel, data.get("__line__"), f"{key!r} must be a whole number from {minimum} to {SMALL_INT_MAX}"
+        )
         return minimum
+    return value
+
+
+def _fits(value: str, what: str, rel: str, line: int | None, out: Collector) -> str:
+    if len(value) > TEXT_LIMITS[what]:
+        out.add(rel, line, f"the {what} is longer than {TEXT_LIMITS[what]} characters")
     return value
 
 
@@ -235,6 +249,8 @@ def parse_guide(path: Path, rel: str, out: Collector) -> GuideSpec | None:
     for key in ("code", "title"):
         if not _text(data.get(key)):
             out.add(rel, line, f"the guide needs a {key!r}")
+    for key in ("code", "title", "version"):
+        _fits(str(data.get(key) or "").strip(), f"guide {key}", rel, line, out)
     numbers = {
         key: _int(data, key, rel, out, minimum=1)
         for key in ("question_count", "duration_minutes", "score_max", "passing_score")
@@ -262,6 +278,7 @@ def parse_guide(path: Path, rel: str, out: Collector) -> GuideSpec | None:
         weight = _int(raw, "weight", rel, out, minimum=1)
         if not _text(raw.get("title")):
             out.add(rel, dline, f"domain {number} needs a title")
+        _fits(_text(raw.get("title")), "domain title", rel, dline, out)
         subs = []
         raw_subs = raw.get("sub_domains")
         if not isinstance(raw_subs, list) or not raw_subs:
@@ -280,6 +297,8 @@ def parse_guide(path: Path, rel: str, out: Collector) -> GuideSpec | None:
             seen_codes.add(code)
             if not _text(sub.get("title")):
                 out.add(rel, sub["__line__"], f"task statement {code} needs a title")
+            _fits(code, "task statement code", rel, sub["__line__"], out)
+            _fits(_text(sub.get("title")), "task statement title", rel, sub["__line__"], out)
             subs.append(SubDomainSpec(code, _text(sub.get("title")), _text(sub.get("knowledge"))))
         domains.append(DomainSpec(number, _text(raw.get("title")), weight, subs))
     if domains:

@@ -175,3 +175,17 @@ def test_bank_requirements_are_enforced(bank):
     assert any("holds 12 published questions, needs 20" in p for p in found), found
     assert any("task statement 1.1 holds 3 published questions, needs 5" in p for p in found), found
     assert any("0% of published questions are multiple response, needs 20%" in p for p in found), found
+
+
+def test_guide_values_must_fit_their_columns(bank):
+    """PostgreSQL refuses a title longer than its column and a number beyond a small integer;
+    the file check says so by line instead of a load that fails half-way."""
+    guide = bank / "guide.yaml"
+    text = guide.read_text().replace("title: Task 1.1", "title: " + "Long task " * 31)
+    text = text.replace("title: Domain 2", "title: " + "D" * 201)
+    text = text.replace("question_count: 20", "question_count: 100000", 1)
+    guide.write_text(text)
+    found = problems_for(bank)
+    assert any("the task statement title is longer than 300 characters" in p for p in found), found
+    assert any("the domain title is longer than 200 characters" in p for p in found), found
+    assert any("'question_count' must be a whole number from 1 to 32767" in p for p in found), found

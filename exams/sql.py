@@ -92,10 +92,9 @@ def execute(model: type[models.Model], sql: str, params: list, *, wait_for_disk:
         return cursor.rowcount
 
 
-def prep(model: type[models.Model], field: str, value, *, write: bool = True):
-    """A value as the database wants it for ``model.field`` (JSON encoded, datetimes adapted)."""
-    db = router.db_for_write(model) if write else router.db_for_read(model)
-    return model._meta.get_field(field).get_db_prep_save(value, connections[db])
+def prep(model: type[models.Model], field: str, value):
+    """A value as the database wants it to write ``model.field`` (JSON encoded, datetimes adapted)."""
+    return model._meta.get_field(field).get_db_prep_save(value, connections[router.db_for_write(model)])
 
 
 class Chain:
@@ -105,11 +104,12 @@ class Chain:
 
     def __init__(self, *parts: Columns, where: str):
         self.parts = parts
+        self.links: list[str] = []  # the foreign key from each part to the next
         joins = []
         for child, parent in pairwise(parts):
             fk = next(f for f in child.model._meta.concrete_fields if f.related_model is parent.model)
             joins.append(f'JOIN {parent.table} ON {parent.alias}.id = {child.alias}."{fk.column}"')
-            parent.link = fk.name
+            self.links.append(fk.name)
         columns = ", ".join(p.sql for p in parts)
         self.sql = f"SELECT {columns} FROM {parts[0].table} {' '.join(joins)} WHERE {where}"  # noqa: S608  # nosec B608
 
@@ -117,13 +117,10 @@ class Chain:
         db, rows = fetch(self.parts[0].model, self.sql, params)
         if not rows:
             return None
-        row, start, child, first = rows[0], 0, None, None
+        row, start, instances = rows[0], 0, []
         for part in self.parts:
-            instance = part.build(row[start : start + len(part.fields)], db)
+            instances.append(part.build(row[start : start + len(part.fields)], db))
             start += len(part.fields)
-            if child is None:
-                first = instance
-            else:
-                setattr(child, part.link, instance)
-            child = instance
-        return first
+        for child, parent, link in zip(instances, instances[1:], self.links, strict=False):
+            setattr(child, link, parent)
+        return instances[0]

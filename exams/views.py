@@ -10,7 +10,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import author_required
-from questions.models import ExamGuide, SubDomain
+from questions.models import ExamGuide
+from questions.selectors import sub_domains_in_order
 
 from . import selectors
 from .forms import PracticeScopeError, parse_id, parse_save, parse_scope
@@ -331,8 +332,6 @@ def item_statistics(request):
         {
             "stats": stats,
             "filters": request.GET,
-            "sub_domains": SubDomain.objects.select_related("domain__guide").order_by(
-                "domain__guide", "code"
-            ),
+            "sub_domains": sub_domains_in_order(),
         },
     )

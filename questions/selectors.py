@@ -54,12 +54,17 @@ def bank_coverage(*, guide: ExamGuide, status: str = Question.Status.PUBLISHED) 
     return sorted(table.values(), key=lambda e: [int(p) for p in e["code"].split(".")])
 
 
+def sub_domains_in_order():
+    """Every task statement with its domain and guide, as the guides lay them out."""
+    return SubDomain.objects.select_related("domain__guide").order_by(
+        "domain__guide__code", "domain__number", "code"
+    )
+
+
 def sub_domain_choices() -> list:
     """Task statements as grouped select choices, laid out as the guides lay them out (one query)."""
     groups: dict[str, list] = {}
-    for sub in SubDomain.objects.select_related("domain__guide").order_by(
-        "domain__guide__code", "domain__number", "code"
-    ):
+    for sub in sub_domains_in_order():
         label = f"{sub.domain.guide.code} · Domain {sub.domain.number}: {sub.domain.title}"
         groups.setdefault(label, []).append((sub.pk, f"{sub.code} {sub.title}"))
     return [("", "---------"), *groups.items()]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import factory
 import yaml
+from django.test import Client
 
 from accounts.models import Profile, User
 from exams.models import ExamBlueprint
@@ -242,3 +243,11 @@ def write_bank(
 
 def dedent(text: str) -> str:
     return textwrap.dedent(text).lstrip()
+
+
+def client_for(user) -> Client:
+    """A test client logged in as ``user``, or anonymous for None."""
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client

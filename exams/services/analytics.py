@@ -13,7 +13,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, FloatField, OuterRef, Q, Subquery
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from questions.models import ExamGuide
@@ -127,13 +128,18 @@ def standings_update(*, guide: ExamGuide, user_id: int, now: datetime) -> None:
     with connection.cursor() as cursor:
         for level in ("domain", "task"):
             cursor.execute(_standing_sql(level=level, single_user=True), _params(guide, now, user_id))
-    for standing in CandidateStanding.objects.filter(user_id=user_id, guide=guide, sub_domain__isnull=True):
-        others = CandidateStanding.objects.filter(
-            domain_id=standing.domain_id, sub_domain__isnull=True
-        ).exclude(user_id=user_id)
-        counts = others.aggregate(n=Count("pk"), below=Count("pk", filter=Q(mastery__lt=standing.mastery)))
-        standing.percentile = counts["below"] / counts["n"] if counts["n"] else None
-        standing.save(update_fields=["percentile"])
+    # Each domain standing's share of the other candidates below it, in one UPDATE (None alone).
+    others = CandidateStanding.objects.filter(
+        domain_id=OuterRef("domain_id"), sub_domain__isnull=True
+    ).exclude(user_id=user_id)
+
+    def count(rows):
+        return Subquery(rows.values("domain_id").annotate(n=Count("pk")).values("n"))
+
+    below = Coalesce(count(others.filter(mastery__lt=OuterRef("mastery"))), 0)
+    CandidateStanding.objects.filter(user_id=user_id, guide=guide, sub_domain__isnull=True).update(
+        percentile=Cast(below, FloatField()) / Cast(count(others), FloatField())
+    )
 
 
 READINESS_SQL = """

@@ -1,11 +1,10 @@
 """Fixtures for authoring tests: the four kinds of visitor, a small guide, admin form data."""
 
 import pytest
-from django.test import Client
 
 from questions.models import Question, SubDomain
 from questions.services import author_grant
-from tests.factories import UserFactory, build_guide
+from tests.factories import UserFactory, build_guide, client_for
 
 WHY = "Because the documentation says so."
 REF = "https://docs.aws.amazon.com/sagemaker/latest/dg/whatis.html"
@@ -27,13 +26,6 @@ def staff_user(db):
 @pytest.fixture
 def superuser(db):
     return UserFactory(username="root-a", is_staff=True, is_superuser=True)
-
-
-def client_for(user) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 @pytest.fixture

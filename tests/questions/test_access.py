@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from accounts.models import AUTHORS_GROUP
 from questions.models import ProblemReport, Question
-from tests.factories import UserFactory
-from tests.questions.conftest import client_for, question_form
+from tests.factories import UserFactory, client_for
+from tests.questions.conftest import question_form
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.utils import timezone
 
 from exams.models import Attempt, AttemptItem, ExamBlueprint
@@ -74,13 +73,6 @@ def build_world() -> World:
 @pytest.fixture
 def world(db) -> World:
     return build_world()
-
-
-def client_for(user) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 @pytest.fixture

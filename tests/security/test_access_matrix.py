@@ -29,10 +29,10 @@ from accounts.models import AUTHORS_GROUP, Profile, User
 from config.views import healthz
 from questions.models import ProblemReport, Question
 from questions.services import author_grant
-from tests.factories import UserFactory
+from tests.factories import UserFactory, client_for
 
 from .access_table import TABLE
-from .conftest import attempts_state, bank_state, build_world, client_for
+from .conftest import attempts_state, bank_state, build_world
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("quiet_requests")]
 

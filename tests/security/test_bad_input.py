@@ -12,9 +12,9 @@ from exams.models import Attempt
 from questions.markdown import MAX_SOURCE, render
 from questions.rules import MAX_TEXT
 from questions.services import ImportInvalid, author_grant, questions_import_text
-from tests.factories import UserFactory
+from tests.factories import UserFactory, client_for
 
-from .conftest import attempts_state, bank_state, client_for
+from .conftest import attempts_state, bank_state
 
 pytestmark = pytest.mark.django_db
 

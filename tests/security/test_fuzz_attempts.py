@@ -18,8 +18,9 @@ from hypothesis import strategies as st
 
 from exams.models import Attempt, AttemptItem
 from exams.scoring import is_correct
+from tests.factories import client_for
 
-from .conftest import attempts_state, client_for, decoded, restore, rows
+from .conftest import attempts_state, decoded, restore, rows
 from .fuzzing import (
     ACCEPTS,
     BUDGET,

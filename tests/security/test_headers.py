@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from .conftest import client_for
+from tests.factories import client_for
 
 pytestmark = pytest.mark.django_db
 

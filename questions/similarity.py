@@ -103,6 +103,6 @@ def similar_pairs(questions, top: int = 25) -> list[Pair]:
     candidates.sort(key=lambda c: (-c[0], questions[c[1]].external_id, questions[c[2]].external_id))
     pairs = []
     for score, i, j in candidates[:top]:
-        common = sorted(set(vectors[i]) & set(vectors[j]), key=lambda t: -vectors[i][t] * vectors[j][t])
+        common = sorted(set(vectors[i]) & set(vectors[j]), key=lambda t: (-vectors[i][t] * vectors[j][t], t))
         pairs.append(Pair(questions[i], questions[j], round(score, 3), tuple(common[:6])))
     return pairs

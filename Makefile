@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: run test lint format e2e faults worker beat bench loadtest lock clean check-python
+.PHONY: run test lint format audit e2e faults worker beat bench loadtest lock clean check-python
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -42,6 +42,9 @@ format: $(VENV)/.dev-installed
 
 faults: $(VENV)/.dev-installed  ## fault injection: restarts PostgreSQL, stops Redis, kills workers
 	$(BIN)/python -m pytest -m faults $(PYTEST_ARGS)
+
+audit: $(VENV)/.runtime-installed  ## could a test-wise candidate game the bank? (docs/question-bank.md; not in CI yet)
+	$(BIN)/python manage.py audit_bank $(AUDIT_ARGS)
 
 e2e: $(VENV)/.dev-installed  ## browser tests only (needs Debian's chromium)
 	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)

@@ -27,6 +27,7 @@ MAX_ID_LENGTH = 64  # Question.external_id
 GUIDE_KEYS = {
     "code", "title", "version", "question_count", "duration_minutes", "score_min", "score_max",
     "passing_score", "competency_threshold", "domains", "blueprints", "bank_requirements",
+    "audit",  # thresholds of manage.py audit_bank, read by questions/audit.py
 }  # fmt: skip
 QUESTION_KEYS = {
     "id", "type", "select", "difficulty", "status", "stem", "choices", "explanation", "references",

@@ -20,7 +20,7 @@ from django.db import connection, transaction
 
 from exams.models import Attempt, AttemptDomainScore
 from exams.services.attempts import attempt_start, attempt_submit
-from exams.tasks import analyse_attempt, sweep_pending_analytics
+from exams.tasks import analyse_attempt
 from tests.conftest import ROOT, _worker_env, celery_conf, reset_broker_pool
 from tests.factories import UserFactory, build_guide
 from tests.services import is_postgres, need
@@ -39,48 +39,56 @@ def wait_for(predicate, timeout: float) -> bool:
     return False
 
 
+def _start(args: list[str], env: dict, log_path) -> subprocess.Popen:
+    with open(log_path, "w") as log:  # the child keeps its own descriptor
+        return subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", *args],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+
+
 @pytest.fixture
-def outage_worker(private_redis, tmp_path):
-    """A worker started as in production (prefork, 2 processes, gossip and mingle on) on a Redis
-    of the test's own, consuming a queue of its own; the test process publishes to it."""
+def outage_celery(private_redis, tmp_path):
+    """A worker started as in production (prefork, 2 processes, gossip and mingle on) and beat, on
+    a Redis of the test's own and a queue of their own; the test process publishes there too."""
     need(is_postgres(), "the in-flight task waits on a PostgreSQL row lock")
     from config.celery import app
 
     queue = f"outage-{uuid.uuid4().hex[:8]}"
-    env = _worker_env(queue)
+    env = _worker_env(queue)  # beat sends to this queue too: it is the default queue there
     env["REDIS_URL"] = private_redis.url
-    log_path = tmp_path / "worker.log"
-    log = open(log_path, "w")  # noqa: SIM115 (the worker writes it for the whole test)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency=2", "-Q", queue,
-         "--loglevel=INFO"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
+    worker_log, beat_log = tmp_path / "worker.log", tmp_path / "beat.log"
+    worker = _start(["worker", "--concurrency=2", "-Q", queue, "--loglevel=INFO"], env, worker_log)
+    beat = _start(["beat", "--loglevel=INFO", "--schedule", str(tmp_path / "beat-schedule")], env, beat_log)
     saved = celery_conf(app, task_always_eager=False, broker_url=private_redis.url, task_default_queue=queue)
     reset_broker_pool(app)
     try:
-        if not wait_for(lambda: proc.poll() is not None or app.control.ping(timeout=0.5), 60):
-            pytest.fail("the worker did not answer a ping in 60 s:\n" + log_path.read_text())
-        if proc.poll() is not None:
-            pytest.fail("the worker exited:\n" + log_path.read_text())
-        yield proc, log_path
+        if not wait_for(lambda: worker.poll() is not None or app.control.ping(timeout=0.5), 60):
+            pytest.fail("the worker did not answer a ping in 60 s:\n" + worker_log.read_text())
+        if worker.poll() is not None or beat.poll() is not None:
+            pytest.fail("the worker or beat exited:\n" + worker_log.read_text() + beat_log.read_text())
+        yield worker, beat, worker_log, beat_log
     finally:
         celery_conf(app, **saved)
         reset_broker_pool(app)
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=10)
-        log.close()
+        _stop(beat)
+        _stop(worker)
 
 
 def test_the_same_worker_rides_out_a_30_s_broker_outage_and_finishes_the_owed_analyses(
-    outage_worker, private_redis, monkeypatch
+    outage_celery, private_redis, monkeypatch
 ):
-    proc, log_path = outage_worker
+    proc, beat, log_path, beat_log = outage_celery
     pid = proc.pid
     blueprint = build_guide().blueprints.get()
     users = [UserFactory() for _ in range(4)]
@@ -121,26 +129,28 @@ def test_the_same_worker_rides_out_a_30_s_broker_outage_and_finishes_the_owed_an
                 done = attempt_submit(user=user, attempt_id=attempt.pk)  # the broker is down
                 assert done.state == "submitted" and time.monotonic() - started < 10
             while time.monotonic() - outage_started < OUTAGE_SECONDS:
-                alive.append(proc.poll() is None)
+                alive.append(proc.poll() is None and beat.poll() is None)
                 time.sleep(1)
         finally:
             release.set()
             private_redis.start()
     finally:
         holder.join(30)
-    assert all(alive) and len(alive) >= 20, "the worker exited during the outage:\n" + log_path.read_text()
+    assert all(alive) and len(alive) >= 20, (
+        "the worker or beat exited during the outage:\n" + log_path.read_text() + beat_log.read_text()
+    )
     assert Attempt.objects.filter(pk__in=[a.pk for a in during], analysed_at__isnull=True).count() == 3
 
     # Nobody restarts anything: the same worker reconnects by itself ...
     assert wait_for(lambda: log_path.read_text().count("Connected to redis") >= 2, 90), (
         "the worker did not reconnect:\n" + log_path.read_text()
     )
-    # ... and runs the sweeper as beat sends it, which resends the analyses owed.
-    sweep_pending_analytics.delay(older_than_seconds=0)
-    assert wait_for(lambda: not Attempt.objects.filter(analysed_at__isnull=True).exists(), 90), (
-        "the owed analyses were not done:\n" + log_path.read_text()
+    # ... and beat's next sweep (every 60 s) resends the analyses owed, which it runs.
+    assert wait_for(lambda: not Attempt.objects.filter(analysed_at__isnull=True).exists(), 150), (
+        "the owed analyses were not done:\n" + log_path.read_text() + beat_log.read_text()
     )
-    assert proc.poll() is None and proc.pid == pid
+    assert "sweep_pending_analytics" in log_path.read_text()
+    assert proc.poll() is None and proc.pid == pid and beat.poll() is None
     os.kill(pid, 0)  # the very process started before the outage, still there
     worker_log = log_path.read_text()
     assert "Unrecoverable error" not in worker_log and "Cannot connect to redis" in worker_log

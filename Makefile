@@ -57,11 +57,17 @@ bench: $(VENV)/.dev-installed  ## benchmarks on PostgreSQL; figures and method i
 loadtest: $(VENV)/.dev-installed  ## locust, 1,000 candidates then a 300-candidate start burst (~20 min; PERF_DATABASE_URL)
 	$(BIN)/python bench/load_test.py
 
-worker: $(VENV)/.runtime-installed  ## a Celery worker (needs REDIS_URL)
-	$(BIN)/celery -A config worker --loglevel=INFO
+# worker and beat are supervised, as systemd and compose supervise them in deployments
+# (docs/operations.md): restarted 5 s after they exit with an error; Ctrl-C (a clean, warm
+# shutdown) ends them. Both also ride out a broker outage by themselves (broker retries forever).
+SUPERVISE = trap 'exit 130' INT TERM; until
+RESTART   = do status=$$?; echo "$$(date +%T) exited with status $$status; restarting in 5 s (Ctrl-C stops)" >&2; sleep 5; done
 
-beat: $(VENV)/.runtime-installed
-	$(BIN)/celery -A config beat --loglevel=INFO
+worker: $(VENV)/.runtime-installed  ## a supervised Celery worker (needs REDIS_URL)
+	@$(SUPERVISE) $(BIN)/celery -A config worker --loglevel=INFO; $(RESTART)
+
+beat: $(VENV)/.runtime-installed  ## supervised Celery beat (needs REDIS_URL)
+	@$(SUPERVISE) $(BIN)/celery -A config beat --loglevel=INFO; $(RESTART)
 
 lock: $(BIN)/python  ## re-pin dependencies after editing pyproject.toml
 	$(BIN)/python -m pip install --quiet pip-tools

@@ -63,6 +63,9 @@ loadtest: $(VENV)/.dev-installed  ## locust, 1,000 candidates then a 300-candida
 SUPERVISE = trap 'exit 130' INT TERM; until
 RESTART   = do status=$$?; echo "$$(date +%T) exited with status $$status; restarting in 5 s (Ctrl-C stops)" >&2; sleep 5; done
 
+scaleout: $(VENV)/.dev-installed  ## 2 web servers + 2 workers on one PostgreSQL and one Redis (~6 min; REDIS_URL, PERF_DATABASE_URL)
+	$(BIN)/python bench/scale_out.py
+
 worker: $(VENV)/.runtime-installed  ## a supervised Celery worker (needs REDIS_URL)
 	@$(SUPERVISE) $(BIN)/celery -A config worker --loglevel=INFO; $(RESTART)
 

@@ -32,6 +32,8 @@ START_AT = float(os.environ.get("LOCUST_START_AT", "0"))
 START_WINDOW = float(os.environ.get("LOCUST_START_WINDOW", "10"))
 PASSWORD = os.environ.get("LOCUST_PASSWORD", "")
 PREFIX = os.environ.get("LOCUST_PREFIX", "perf-cand")
+# Several web servers (bench/scale_out.py): candidate n is served by HOSTS[n % len(HOSTS)].
+HOSTS = [host for host in os.environ.get("LOCUST_HOSTS", "").split(",") if host]
 TOTAL = 65
 
 accounts = itertools.count(1)
@@ -47,7 +49,10 @@ class Candidate(HttpUser):
     wait_time = between(*THINK)
 
     def on_start(self):
-        self.username = f"{PREFIX}-{next(accounts):04d}"
+        number = next(accounts)
+        self.username = f"{PREFIX}-{number:04d}"
+        if HOSTS:
+            self.host = self.client.base_url = HOSTS[number % len(HOSTS)]
         self.client.get("/accounts/login/", name="login page")
         with self.client.post(
             "/accounts/login/",

@@ -45,6 +45,11 @@ OPTION = re.compile(r'id="opt-(\d+)"')
 ATTEMPT = re.compile(r"/attempts/(\d+)/q/(\d+)/")
 
 
+def why(response) -> str:
+    """The connection error when there was no answer (status 0), else the start of the body."""
+    return repr(response.error) if response.status_code == 0 else response.text[:200]
+
+
 class Candidate(HttpUser):
     wait_time = between(*THINK)
 
@@ -63,7 +68,7 @@ class Candidate(HttpUser):
             catch_response=True,
         ) as response:
             if response.status_code != 302:
-                response.failure(f"login of {self.username} answered {response.status_code}")
+                response.failure(f"login of {self.username} answered {response.status_code} {why(response)}")
                 self.rest()
 
     def csrf(self) -> str:
@@ -83,7 +88,9 @@ class Candidate(HttpUser):
         ) as response:
             match = ATTEMPT.search(response.headers.get("Location", ""))
             if response.status_code != 302 or not match:
-                response.failure(f"start answered {response.status_code} {response.headers.get('Location')}")
+                response.failure(
+                    f"start answered {response.status_code} {response.headers.get('Location') or why(response)}"
+                )
                 self.rest()
         self.attempt = int(match.group(1))
         self.question(int(match.group(2)))
@@ -94,7 +101,7 @@ class Candidate(HttpUser):
         ) as response:
             revision, select = REVISION.search(response.text), SELECT.search(response.text)
             if response.status_code != 200 or not revision or not select:
-                response.failure(f"question {position} answered {response.status_code}")
+                response.failure(f"question {position} answered {response.status_code} {why(response)}")
                 self.rest()
         self.position = position
         self.revision = int(revision.group(1))
@@ -119,7 +126,7 @@ class Candidate(HttpUser):
             catch_response=True,
         ) as response:
             if response.status_code != 200:
-                response.failure(f"save answered {response.status_code}: {response.text[:200]}")
+                response.failure(f"save answered {response.status_code}: {why(response)}")
                 return
             self.revision = response.json()["revision"]
 
@@ -133,7 +140,7 @@ class Candidate(HttpUser):
             catch_response=True,
         ) as response:
             if response.status_code != 200:
-                response.failure(f"submit answered {response.status_code}")
+                response.failure(f"submit answered {response.status_code} {why(response)}")
                 self.rest()
         self.client.get(f"/attempts/{self.attempt}/result/", name="result")
         self.client.get(f"/attempts/{self.attempt}/result/breakdown/", name="breakdown")

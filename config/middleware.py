@@ -38,6 +38,10 @@ def database_unavailable(request) -> HttpResponse:
         response = JsonResponse({"error": MESSAGE, "code": "unavailable", "retry_after": seconds}, status=503)
     else:
         response = HttpResponse(PAGE.format(message=MESSAGE), status=503)
+        if request.method in ("GET", "HEAD"):
+            # The browser reloads the page by itself once the wait is over (a POST is not
+            # repeated this way: its form stays on the previous page for the candidate to resend).
+            response["Refresh"] = str(seconds)
     response["Retry-After"] = str(seconds)
     add_never_cache_headers(response)  # a proxy must not serve the outage after it ends
     return response

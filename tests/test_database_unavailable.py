@@ -41,6 +41,13 @@ def test_a_browser_gets_a_short_page(client, accept):
     assert response.status_code == 503 and response["Retry-After"] == "5"
     assert response["Content-Type"].startswith("text/html")
     assert b"Back in a moment" in response.content and b"<script" not in response.content
+    assert response["Refresh"] == "5"  # the browser tries again by itself
+
+
+def test_a_refused_post_is_not_reloaded_by_the_browser(client):
+    with mock.patch("config.views.connection.cursor", side_effect=LOST):
+        response = client.post("/healthz", headers={"accept": "text/html"})
+    assert response.status_code == 503 and not response.has_header("Refresh")
 
 
 def test_the_autosave_of_an_exam_gets_the_503_the_exam_script_retries(client):
@@ -52,7 +59,7 @@ def test_the_autosave_of_an_exam_gets_the_503_the_exam_script_retries(client):
             "/attempts/1/save/", "{}", content_type="application/json", headers={"accept": "application/json"}
         )
     assert response.status_code == 503 and response["Retry-After"] == "5"
-    assert json.loads(response.content)["code"] == "unavailable"
+    assert json.loads(response.content)["code"] == "unavailable" and not response.has_header("Refresh")
 
 
 class LosesTheDatabase:

@@ -136,7 +136,7 @@ def test_the_same_worker_rides_out_a_30_s_broker_outage_and_finishes_the_owed_an
             private_redis.start()
     finally:
         holder.join(30)
-    assert all(alive) and len(alive) >= 20, (
+    assert all(alive) and len(alive) >= 10, (
         "the worker or beat exited during the outage:\n" + log_path.read_text() + beat_log.read_text()
     )
     assert Attempt.objects.filter(pk__in=[a.pk for a in during], analysed_at__isnull=True).count() == 3

@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: run test lint format audit e2e faults worker beat bench loadtest lock clean check-python
+.PHONY: run test lint format bank-audit e2e faults worker beat bench loadtest scaleout audit lock clean check-python
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -43,7 +43,7 @@ format: $(VENV)/.dev-installed
 faults: $(VENV)/.dev-installed  ## fault injection: restarts PostgreSQL, stops Redis, kills workers
 	$(BIN)/python -m pytest -m faults $(PYTEST_ARGS)
 
-audit: $(VENV)/.runtime-installed  ## could a test-wise candidate game the bank? (docs/question-bank.md; not in CI yet)
+bank-audit: $(VENV)/.runtime-installed  ## could a test-wise candidate game the bank? (docs/question-bank.md; not in CI yet)
 	$(BIN)/python manage.py audit_bank $(AUDIT_ARGS)
 
 e2e: $(VENV)/.dev-installed  ## browser tests only (needs Debian's chromium)
@@ -60,11 +60,46 @@ bench: $(VENV)/.dev-installed  ## benchmarks on PostgreSQL; figures and method i
 loadtest: $(VENV)/.dev-installed  ## locust, 1,000 candidates then a 300-candidate start burst (~20 min; PERF_DATABASE_URL)
 	$(BIN)/python bench/load_test.py
 
-worker: $(VENV)/.runtime-installed  ## a Celery worker (needs REDIS_URL)
-	$(BIN)/celery -A config worker --loglevel=INFO
+# worker and beat are supervised, as systemd and compose supervise them in deployments
+# (docs/operations.md): restarted 5 s after they exit with an error; Ctrl-C (a clean, warm
+# shutdown) ends them. Both also ride out a broker outage by themselves (broker retries forever).
+SUPERVISE = trap 'exit 130' INT TERM; until
+RESTART   = do status=$$?; echo "$$(date +%T) exited with status $$status; restarting in 5 s (Ctrl-C stops)" >&2; sleep 5; done
 
-beat: $(VENV)/.runtime-installed
-	$(BIN)/celery -A config beat --loglevel=INFO
+scaleout: $(VENV)/.dev-installed  ## 2 web servers + 2 workers on one PostgreSQL and one Redis (~6 min; REDIS_URL, PERF_DATABASE_URL)
+	$(BIN)/python bench/scale_out.py
+
+worker: $(VENV)/.runtime-installed  ## a supervised Celery worker (needs REDIS_URL)
+	@$(SUPERVISE) $(BIN)/celery -A config worker --loglevel=INFO; $(RESTART)
+
+beat: $(VENV)/.runtime-installed  ## supervised Celery beat (needs REDIS_URL)
+	@$(SUPERVISE) $(BIN)/celery -A config beat --loglevel=INFO; $(RESTART)
+
+# pip-audit needs an advisory database: PyPI's JSON API (AUDIT_SERVICE=pypi, the default) or
+# OSV's (AUDIT_SERVICE=osv). One probe first, the question pip-audit will ask about our pinned
+# Django: if it gets no answer from here (no network, or a package mirror, which knows no
+# advisories and answers 404), it says so loudly and exits 0: nothing was audited, and
+# docs/security.md records the versions last checked by hand. Otherwise pip-audit runs --strict:
+# a known vulnerability, or any dependency it could not look up, fails.
+AUDIT_SERVICE ?= pypi
+DJANGO_PIN   := $(shell sed -n 's/^django==//p' requirements.lock)
+AUDIT_PROBE_pypi = https://pypi.org/pypi/django/$(DJANGO_PIN)/json '' vulnerabilities
+AUDIT_PROBE_osv  = https://api.osv.dev/v1/query \
+  '{"package":{"name":"django","ecosystem":"PyPI"},"version":"$(DJANGO_PIN)"}' ''
+AUDIT_PROBE = import json, sys, urllib.request as r; \
+  q = r.Request(sys.argv[1], data=sys.argv[2].encode() or None, headers={"Content-Type": "application/json"}); \
+  a = json.load(r.urlopen(q, timeout=10)); sys.exit(not isinstance(a, dict) or sys.argv[3] not in (a if sys.argv[3] else [""]))
+
+audit: $(VENV)/.dev-installed  ## pip-audit of both lock files, where an advisory database is reachable
+	@if $(BIN)/python -c '$(AUDIT_PROBE)' $(AUDIT_PROBE_$(AUDIT_SERVICE)) 2>/dev/null; then \
+	  $(BIN)/pip-audit --strict --vulnerability-service $(AUDIT_SERVICE) --progress-spinner off \
+	    --no-deps --disable-pip -r requirements.lock -r requirements-dev.lock; \
+	else \
+	  echo "make audit: NOT AUDITED. The $(AUDIT_SERVICE) advisory database gave no answer about django $(DJANGO_PIN)"; \
+	  echo "from this network (no network, or only a package mirror). Run 'make audit' where it is reachable"; \
+	  echo "(or AUDIT_SERVICE=osv). Versions last checked by hand against their projects' security"; \
+	  echo "announcements: docs/security.md."; \
+	fi
 
 lock: $(BIN)/python  ## re-pin dependencies after editing pyproject.toml
 	$(BIN)/python -m pip install --quiet pip-tools

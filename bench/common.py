@@ -110,14 +110,22 @@ def free_port() -> int:
 class Gunicorn:
     """A gunicorn started by a benchmark, optionally pinned to CPUs; stopped by its own pid."""
 
-    def __init__(self, url: str, args: list[str], cpus: str | None = None, log: str = "gunicorn.log"):
+    def __init__(
+        self,
+        url: str,
+        args: list[str],
+        cpus: str | None = None,
+        log: str = "gunicorn.log",
+        env: dict | None = None,
+    ):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         pin = ["taskset", "-c", cpus] if cpus and shutil.which("taskset") else []
         self.log = open(out_dir() / log, "w")  # noqa: SIM115 (kept open for the server's life)
         self.proc = subprocess.Popen(
             [*pin, PYTHON, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{self.port}", *args],
-            cwd=ROOT, env=server_env(url), stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=ROOT, env={**server_env(url), **(env or {})}, stdout=self.log, stderr=subprocess.STDOUT,
+            start_new_session=True,
         )  # fmt: skip
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

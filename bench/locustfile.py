@@ -32,6 +32,8 @@ START_AT = float(os.environ.get("LOCUST_START_AT", "0"))
 START_WINDOW = float(os.environ.get("LOCUST_START_WINDOW", "10"))
 PASSWORD = os.environ.get("LOCUST_PASSWORD", "")
 PREFIX = os.environ.get("LOCUST_PREFIX", "perf-cand")
+# Several web servers (bench/scale_out.py): candidate n is served by HOSTS[n % len(HOSTS)].
+HOSTS = [host for host in os.environ.get("LOCUST_HOSTS", "").split(",") if host]
 TOTAL = 65
 
 accounts = itertools.count(1)
@@ -43,11 +45,19 @@ OPTION = re.compile(r'id="opt-(\d+)"')
 ATTEMPT = re.compile(r"/attempts/(\d+)/q/(\d+)/")
 
 
+def why(response) -> str:
+    """The connection error when there was no answer (status 0), else the start of the body."""
+    return repr(response.error) if response.status_code == 0 else response.text[:200]
+
+
 class Candidate(HttpUser):
     wait_time = between(*THINK)
 
     def on_start(self):
-        self.username = f"{PREFIX}-{next(accounts):04d}"
+        number = next(accounts)
+        self.username = f"{PREFIX}-{number:04d}"
+        if HOSTS:
+            self.host = self.client.base_url = HOSTS[number % len(HOSTS)]
         self.client.get("/accounts/login/", name="login page")
         with self.client.post(
             "/accounts/login/",
@@ -58,7 +68,7 @@ class Candidate(HttpUser):
             catch_response=True,
         ) as response:
             if response.status_code != 302:
-                response.failure(f"login of {self.username} answered {response.status_code}")
+                response.failure(f"login of {self.username} answered {response.status_code} {why(response)}")
                 self.rest()
 
     def csrf(self) -> str:
@@ -78,7 +88,9 @@ class Candidate(HttpUser):
         ) as response:
             match = ATTEMPT.search(response.headers.get("Location", ""))
             if response.status_code != 302 or not match:
-                response.failure(f"start answered {response.status_code} {response.headers.get('Location')}")
+                response.failure(
+                    f"start answered {response.status_code} {response.headers.get('Location') or why(response)}"
+                )
                 self.rest()
         self.attempt = int(match.group(1))
         self.question(int(match.group(2)))
@@ -89,7 +101,7 @@ class Candidate(HttpUser):
         ) as response:
             revision, select = REVISION.search(response.text), SELECT.search(response.text)
             if response.status_code != 200 or not revision or not select:
-                response.failure(f"question {position} answered {response.status_code}")
+                response.failure(f"question {position} answered {response.status_code} {why(response)}")
                 self.rest()
         self.position = position
         self.revision = int(revision.group(1))
@@ -114,7 +126,7 @@ class Candidate(HttpUser):
             catch_response=True,
         ) as response:
             if response.status_code != 200:
-                response.failure(f"save answered {response.status_code}: {response.text[:200]}")
+                response.failure(f"save answered {response.status_code}: {why(response)}")
                 return
             self.revision = response.json()["revision"]
 
@@ -128,7 +140,7 @@ class Candidate(HttpUser):
             catch_response=True,
         ) as response:
             if response.status_code != 200:
-                response.failure(f"submit answered {response.status_code}")
+                response.failure(f"submit answered {response.status_code} {why(response)}")
                 self.rest()
         self.client.get(f"/attempts/{self.attempt}/result/", name="result")
         self.client.get(f"/attempts/{self.attempt}/result/breakdown/", name="breakdown")

@@ -14,3 +14,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]
+
+# A lost database raised outside a view is a 503 too (config/middleware.py).
+handler500 = "config.middleware.server_error"

@@ -61,6 +61,20 @@ def _worker_env(queue: str) -> dict:
     return env
 
 
+def celery_conf(app, **values) -> dict:
+    """Change Celery settings at run time; returns the values they replace, to pass back later.
+
+    The app reads Django's settings under the CELERY_ namespace, and Celery 5.6 looks a setting
+    up by its namespaced name first: a plain ``app.conf.update(broker_url=...)`` is silently
+    ignored there (tasks would then run inline instead of on the worker under test). So both
+    names are set, and the fixture checks that the change took.
+    """
+    saved = {key: app.conf[key] for key in values}
+    app.conf.update({**values, **{f"CELERY_{key.upper()}": value for key, value in values.items()}})
+    assert all(app.conf[key] == value for key, value in values.items()), "Celery ignored the change"
+    return saved
+
+
 def reset_broker_pool(app) -> None:
     """Drop the producer pool so that the next publish connects to the current broker_url."""
     app._pool = None
@@ -83,8 +97,7 @@ def celery_worker(transactional_db):
          "-Q", queue, "--without-gossip", "--without-mingle", "--loglevel=INFO"],
         cwd=ROOT, env=_worker_env(queue), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
-    saved = {k: app.conf[k] for k in ("task_always_eager", "broker_url", "task_default_queue")}
-    app.conf.update(task_always_eager=False, broker_url=redis_url(), task_default_queue=queue)
+    saved = celery_conf(app, task_always_eager=False, broker_url=redis_url(), task_default_queue=queue)
     reset_broker_pool(app)
     try:
         deadline = time.monotonic() + 30
@@ -95,7 +108,7 @@ def celery_worker(transactional_db):
                 pytest.fail("the Celery worker exited:\n" + proc.stdout.read())
         yield proc
     finally:
-        app.conf.update(saved)
+        celery_conf(app, **saved)
         proc.terminate()
         try:
             proc.wait(timeout=10)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from exams.models import Attempt, AttemptDomainScore, CandidateReadiness, CandidateStanding
 from exams.services.attempts import attempt_start, attempt_submit
 from exams.tasks import sweep_pending_analytics
-from tests.conftest import reset_broker_pool
+from tests.conftest import celery_conf, reset_broker_pool
 from tests.factories import UserFactory, build_guide
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -40,7 +40,7 @@ def test_submit_queues_the_breakdown_and_a_real_worker_computes_it(celery_worker
 def _point_broker_at(url):
     from config.celery import app
 
-    app.conf.broker_url = url
+    celery_conf(app, broker_url=url)
     reset_broker_pool(app)
 
 

@@ -82,3 +82,55 @@ def redis_control():
     need(redis_url() is not None, "needs a local Redis it may stop and start")
     yield
     redis_start()
+
+
+class PrivateRedis:
+    """A redis-server of the test's own on a free port, so that a long outage (30 s) stops nobody
+    else's broker: the shared Redis on 6379 serves other suites on this machine."""
+
+    def __init__(self, workdir: Path):
+        import socket
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.dir = workdir
+        self.url = f"redis://127.0.0.1:{self.port}/4"
+
+    def _ping(self) -> bool:
+        ping = ["redis-cli", "-h", "127.0.0.1", "-p", str(self.port), "ping"]
+        return subprocess.run(ping, capture_output=True, check=False).returncode == 0
+
+    def start(self) -> None:
+        subprocess.run(
+            ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", str(self.port),
+             "--save", "", "--appendonly", "no", "--dir", str(self.dir),
+             "--logfile", str(self.dir / "redis.log"), "--pidfile", str(self.dir / "redis.pid")],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        for _ in range(40):
+            if self._ping():
+                return
+            time.sleep(0.25)
+        raise RuntimeError("the test's Redis did not come up")
+
+    def stop(self) -> None:
+        """As a crash looks to clients: no save, connections dropped."""
+        shutdown = ["redis-cli", "-h", "127.0.0.1", "-p", str(self.port), "shutdown", "nosave"]
+        subprocess.run(shutdown, capture_output=True, check=False)
+        for _ in range(40):
+            if not self._ping():
+                return
+            time.sleep(0.25)
+        raise RuntimeError("the test's Redis did not stop")
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    import shutil
+
+    need(shutil.which("redis-server") is not None, "needs redis-server to run a Redis of its own")
+    server = PrivateRedis(tmp_path)
+    server.start()
+    yield server
+    server.stop()  # whatever happened: it is the test's own server

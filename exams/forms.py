@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
+from questions.rules import MAX_OPTIONS
+
 MAX_BODY = 4096
 
 
@@ -44,14 +46,14 @@ def parse_save(body: bytes) -> SavePayload:
     if unknown:
         raise ValidationError(f"Unknown field(s): {', '.join(sorted(map(str, unknown)))}.")
     selected = data.get("selected", [])
-    if not isinstance(selected, list) or len(selected) > 10:
+    if not isinstance(selected, list) or len(selected) > MAX_OPTIONS:
         raise ValidationError("'selected' must be a list of option numbers.")
     flagged = data.get("flagged", False)
     if not isinstance(flagged, bool):
         raise ValidationError("'flagged' must be true or false.")
     return SavePayload(
         position=_whole(data.get("position"), "position", 1, 1000),
-        selected=[_whole(s, "selected", 0, 9) for s in selected],
+        selected=[_whole(s, "selected", 0, MAX_OPTIONS - 1) for s in selected],
         flagged=flagged,
         revision=_whole(data.get("revision"), "revision", 0, 10**9),
     )

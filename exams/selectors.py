@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import get_script_prefix, get_urlconf, reverse
 
+from questions import rules
 from questions.models import ExamGuide
 from questions.selectors import version_cached
 
@@ -152,9 +153,6 @@ def attempt_domain_scores(*, attempt: Attempt) -> list[AttemptDomainScore]:
     return domains
 
 
-LETTERS = "ABCDEFGH"
-
-
 def item_options(*, item: AttemptItem) -> list[dict]:
     """The options as this attempt shows them: shuffled order, text only, never the key."""
     choices = item.version.content["choices"]
@@ -162,7 +160,7 @@ def item_options(*, item: AttemptItem) -> list[dict]:
     return [
         {
             "index": shown,
-            "letter": LETTERS[shown],
+            "letter": rules.LETTERS[shown],
             "html": choices[original]["text_html"],
             "checked": original in chosen,
         }
@@ -188,7 +186,7 @@ def item_review(item: AttemptItem) -> dict:
     chosen = set(item.selected)
     options = [
         {
-            "letter": LETTERS[shown],
+            "letter": rules.LETTERS[shown],
             "html": content["choices"][original]["text_html"],
             "why_html": content["choices"][original]["why_html"],
             "correct": content["choices"][original]["correct"],

@@ -17,6 +17,7 @@ from django.db.models import Count, FloatField, OuterRef, Q, Subquery
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
+from questions import rules
 from questions.models import ExamGuide
 
 from .. import statistics
@@ -32,7 +33,6 @@ from ..models import (
 )
 from ..scoring import scaled_score
 
-MAX_OPTIONS = 6
 DEBOUNCE = timedelta(minutes=3)
 
 
@@ -239,7 +239,7 @@ GROUP BY r.version_id
 
 def _option_columns() -> str:
     columns = []
-    for i in range(MAX_OPTIONS):
+    for i in range(rules.MAX_OPTIONS):
         bit = f"(r.selected_mask & {1 << i}) <> 0"
         columns += [
             f"SUM(CASE WHEN {bit} THEN 1 ELSE 0 END)",
@@ -263,7 +263,7 @@ def item_statistics_rebuild(*, guide: ExamGuide, now: datetime) -> int:
         choice_count = versions[version_id]["choice_count"]
         rates = [
             {
-                "option": "ABCDEF"[i],
+                "option": rules.LETTERS[i],
                 "all": options[3 * i] / n,
                 "top": options[3 * i + 1] / top if top else None,
                 "bottom": options[3 * i + 2] / bottom if bottom else None,

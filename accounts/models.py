@@ -10,8 +10,6 @@ AUTHORS_GROUP = "Authors"
 class User(AbstractUser):
     """The site's user. Custom from the first migration so that it can grow without pain."""
 
-    email = models.EmailField("email address", blank=True)
-
     @cached_property
     def is_author(self) -> bool:
         return self.is_staff or self.groups.filter(name=AUTHORS_GROUP).exists()

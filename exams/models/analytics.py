@@ -23,9 +23,6 @@ class ItemResponse(models.Model):
     is_correct = models.BooleanField()
     selected_mask = models.PositiveIntegerField()
     rest_score = models.FloatField()
-    group = models.PositiveSmallIntegerField(
-        null=True, help_text="1 = top third of mock attempts by score, 3 = bottom third (set by the rebuild)."
-    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["attempt", "version"], name="item_response_unique")]

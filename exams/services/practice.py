@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
 from django.utils.text import Truncator
 
 from questions.models import Domain, ExamGuide, Question, SubDomain
@@ -13,8 +12,6 @@ from .attempts import attempt_start
 
 DRILL_SIZES = (10, 20, 30)
 MISTAKES_LIMIT = 65
-# Timed drills give the full exam's time per question (180 minutes for 65 questions).
-SECONDS_PER_QUESTION_FACTOR = 1.0
 
 
 def _scope_slug(domain: Domain | None, sub_domain: SubDomain | None) -> str:
@@ -40,11 +37,9 @@ def _blueprint(*, guide: ExamGuide, slug: str, **values) -> ExamBlueprint:
     values.setdefault("is_listed", False)
     # Task statement titles run to 300 characters; a blueprint's name holds 120.
     values["name"] = Truncator(values["name"]).chars(ExamBlueprint._meta.get_field("name").max_length)
-    try:
-        with transaction.atomic():
-            blueprint, _ = ExamBlueprint.objects.update_or_create(guide=guide, slug=slug, defaults=values)
-    except IntegrityError:  # created by a concurrent request: use theirs
-        blueprint = ExamBlueprint.objects.get(guide=guide, slug=slug)
+    # update_or_create survives a concurrent request creating the same blueprint (it catches
+    # the IntegrityError and updates the row that won).
+    blueprint, _ = ExamBlueprint.objects.update_or_create(guide=guide, slug=slug, defaults=values)
     return blueprint
 
 

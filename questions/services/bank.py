@@ -31,10 +31,6 @@ class LoadReport:
     guide_changes: int = 0
     specs: list[bankfile.GuideSpec] = field(default_factory=list)
 
-    @property
-    def changed(self) -> bool:
-        return bool(self.created or self.updated or self.guide_changes)
-
 
 def _upsert(model, lookup: dict, values: dict, report: LoadReport):
     obj = model.objects.filter(**lookup).first()

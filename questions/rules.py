@@ -1,7 +1,7 @@
 """The rules a question must meet, as one pure function (no ORM, no Django).
 
 Every way a question enters the bank goes through ``question_problems``: the bank files
-(``bankfile.py``), the admin's question form and its choices, and every import format. The
+(``questions.bankfile``), the admin's question form and its choices, and every import format. The
 messages are written for authors, so they can be shown as they are.
 """
 

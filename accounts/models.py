@@ -4,7 +4,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.functional import cached_property
 
-AUTHORS_GROUP = "Authors"
+from .roles import AUTHORS_GROUP
 
 
 class User(AbstractUser):

@@ -162,11 +162,11 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "submit-expired-attempts": {
-        "task": "exams.tasks.submit_expired_attempts",
+        "task": "exams.periodic.submit_expired_attempts",
         "schedule": timedelta(seconds=30),
     },
     "sweep-pending-analytics": {
-        "task": "exams.tasks.sweep_pending_analytics",
+        "task": "exams.periodic.sweep_pending_analytics",
         "schedule": timedelta(seconds=60),
     },
     "nightly-analytics-rebuild": {

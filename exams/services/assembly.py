@@ -8,12 +8,9 @@ from dataclasses import dataclass
 
 from questions.models import Domain, Question, QuestionVersion, SubDomain
 
+from ..errors import AssemblyError
 from ..models import Attempt, AttemptItem, ExamBlueprint
 from ..scoring import apportion, spread
-
-
-class AssemblyError(Exception):
-    """The bank cannot fill the blueprint; the message names each domain and its shortfall."""
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,10 @@ from html import escape
 from django import template
 from django.utils.safestring import mark_safe
 
+from ..forms import task_scope
+
 register = template.Library()
+register.filter("task_scope", task_scope)
 
 # Keys the exam script keeps for itself (static/js/exam.js): F flags, N and P move. An option
 # whose letter is one of them is chosen by its number instead.

@@ -8,17 +8,17 @@ from pathlib import Path
 from django.db import transaction
 
 from .. import bankfile
+from ..errors import FileProblems
 from ..models import Domain, ExamGuide, Question, SubDomain
 from .upserts import UNCHANGED, UPDATED, choices_replace, upsert
 from .versions import question_snapshot
 
 
-class BankInvalid(Exception):
+class BankInvalid(FileProblems):
     """The bank has problems; nothing was written."""
 
     def __init__(self, problems: list[bankfile.Problem]):
-        self.problems = problems
-        super().__init__(f"{len(problems)} problem(s) in the question bank")
+        super().__init__(problems, f"{len(problems)} problem(s) in the question bank")
 
 
 @dataclass

@@ -143,7 +143,8 @@ class AttemptItem(models.Model):
     )
 
     class Meta:
-        ordering = ["attempt", "position"]
+        # No default ordering: ordering by the attempt joined and sorted the attempts table in
+        # every query of items that did not order itself. Order explicitly where it matters.
         constraints = [models.UniqueConstraint(fields=["attempt", "position"], name="item_unique_position")]
         indexes = [models.Index(fields=["question", "checked_at"], name="item_question_checked_idx")]
 
@@ -164,8 +165,7 @@ class AttemptDomainScore(models.Model):
     total = models.PositiveSmallIntegerField()
     meets = models.BooleanField()
 
-    class Meta:
-        ordering = ["attempt", "domain__number"]
+    class Meta:  # no default ordering, for the reason AttemptItem has none
         constraints = [models.UniqueConstraint(fields=["attempt", "domain"], name="domain_score_unique")]
 
     def __str__(self) -> str:
@@ -184,8 +184,7 @@ class AttemptSubDomainScore(models.Model):
     correct = models.PositiveSmallIntegerField()
     total = models.PositiveSmallIntegerField()
 
-    class Meta:
-        ordering = ["attempt", "sub_domain__code"]
+    class Meta:  # no default ordering, for the reason AttemptItem has none
         constraints = [
             models.UniqueConstraint(fields=["attempt", "sub_domain"], name="sub_domain_score_unique")
         ]

@@ -149,7 +149,9 @@ def blueprint_of_the_exam(*, guide: ExamGuide) -> ExamBlueprint | None:
 
 def versions_counted(*, version_ids: list[int]) -> dict[int, dict]:
     """Per version id: its number of options and its task statement (what item statistics need)."""
-    rows = QuestionVersion.objects.filter(pk__in=version_ids).values(
-        "pk", "choice_count", "question__sub_domain_id"
+    rows = (
+        QuestionVersion.objects.filter(pk__in=version_ids)
+        .order_by()
+        .values("pk", "choice_count", "question__sub_domain_id")
     )
     return {row["pk"]: row for row in rows}

@@ -29,7 +29,8 @@ def blueprints_active() -> QuerySet[ExamBlueprint]:
 
 
 def blueprint_startable(*, blueprint_id: int) -> ExamBlueprint:
-    blueprint = ExamBlueprint.objects.filter(pk=blueprint_id, is_active=True).first()
+    # order_by(): a lookup by key wants no sort, and the default ordering joins the guide.
+    blueprint = ExamBlueprint.objects.filter(pk=blueprint_id, is_active=True).order_by().first()
     if blueprint is None:
         raise NotFound("No such exam.")
     return blueprint
@@ -50,7 +51,9 @@ def attempts_history(*, user, mock: bool) -> QuerySet[Attempt]:
 
 
 def attempt_get(*, user, attempt_id: int) -> Attempt:
-    attempt = Attempt.objects.select_related("blueprint__guide").filter(pk=attempt_id, user=user).first()
+    attempt = (
+        Attempt.objects.select_related("blueprint__guide").filter(pk=attempt_id, user=user).order_by().first()
+    )
     if attempt is None:
         raise NotFound("No such attempt.")
     return attempt

@@ -30,7 +30,7 @@ def _latest_marks(*, user, guide=None, domain=None, sub_domain=None) -> Iterator
     bank's or everyone's (a correlated subquery per published question read every candidate's
     answers to it; docs/performance.md)."""
     # The attempt ids first: joined to the attempts by user, PostgreSQL scanned every item.
-    attempt_ids = list(Attempt.objects.filter(user=user).values_list("pk", flat=True))
+    attempt_ids = list(Attempt.objects.filter(user=user).order_by().values_list("pk", flat=True))
     items = AttemptItem.objects.filter(
         attempt_id__in=attempt_ids, checked_at__isnull=False, question__status=Question.Status.PUBLISHED
     )

@@ -29,6 +29,7 @@ def attempt_analyse(*, attempt_id: int) -> Analysis:
             Attempt.objects.select_for_update()
             .select_related("blueprint__guide")
             .filter(pk=attempt_id, state=Attempt.State.SUBMITTED)
+            .order_by()
             .first()
         )
         if attempt is None:

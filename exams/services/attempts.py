@@ -217,7 +217,7 @@ def _submit(attempts: QuerySet[Attempt], *, now: datetime) -> Attempt:
     wrong); the per-domain breakdown is computed by a task sent after commit.
     """
     with transaction.atomic():
-        attempt = attempts.select_for_update().select_related("blueprint").first()
+        attempt = attempts.select_for_update().select_related("blueprint").order_by().first()
         if attempt is None:
             raise NotFound("No such attempt.")
         if not attempt.is_open:

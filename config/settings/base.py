@@ -136,7 +136,9 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+# E-mail (password resets) as one URL: smtp+tls://user:password@mail.example.com:587, or
+# consolemail:// (django-environ sets the backend, host, port, credentials and TLS from it).
+vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="mockexam@localhost")
 
 # The bundled question bank: one folder per exam guide.

@@ -1,5 +1,6 @@
-"""What the exam engine's services refuse. Each class says one thing; ``exams/views.py`` maps
-each to its response (``STATUS``), so the services know nothing of HTTP. The base class is
+"""What the exam engine's services refuse. Each class says one thing; ``exams/views.py`` says
+what each is for the browser (``REFUSALS``: an HTTP status, and the code the exam script
+reads), so the services know nothing of HTTP. The base class is
 ``questions.errors.DomainError`` (see there)."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ __all__ = [
     "NotFound",
     "NotStudyMode",
     "NothingChosen",
+    "NothingToPractise",
     "StaleRevision",
     "TimeUp",
 ]
@@ -22,6 +24,10 @@ __all__ = [
 
 class AssemblyError(DomainError):
     """The bank cannot fill the blueprint; the message names each domain and its shortfall."""
+
+
+class NothingToPractise(AssemblyError):
+    """A mistakes set with no mistakes left in its scope: good news, not a failure."""
 
 
 class AnswerInvalid(DomainError):
@@ -32,34 +38,22 @@ class AnswerInvalid(DomainError):
 class AttemptClosed(DomainError):
     """The attempt has been submitted: nothing in it changes any more."""
 
-    code = "submitted"
-
 
 class TimeUp(DomainError):
     """The answer arrived after the deadline and its grace."""
-
-    code = "time_up"
 
 
 class AnswerChecked(DomainError):
     """Study mode: this answer has been checked and its key shown, so it stays as it was."""
 
-    code = "checked"
-
 
 class StaleRevision(DomainError):
     """Another tab or device saved this question after the page this change was made on."""
-
-    code = "stale"
 
 
 class NotStudyMode(DomainError):
     """Only study mode shows an answer before the end; an exam never does."""
 
-    code = "exam_mode"
-
 
 class NothingChosen(DomainError):
     """A question can be checked only once an option is chosen."""
-
-    code = "unanswered"

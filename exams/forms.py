@@ -134,6 +134,14 @@ class PracticeForm(forms.Form):
         data["domain"], data["sub_domain"] = self.scopes.get(data.get("scope") or "", (None, None))
         return data
 
+    def practice(self) -> dict:
+        """The set asked for, as the practice services take it."""
+        return {
+            "guide": self.guide,
+            "domain": self.cleaned_data["domain"],
+            "sub_domain": self.cleaned_data["sub_domain"],
+        }
+
 
 class DrillForm(PracticeForm):
     count = forms.TypedChoiceField(
@@ -157,9 +165,9 @@ class DrillForm(PracticeForm):
         self.fields["scope"].error_messages["required"] = "Choose a domain or a task statement."
         self.fields["scope"].choices = self.fields["scope"].choices[1:]  # a drill has a scope
 
-    @property
-    def study(self) -> bool:
-        return self.cleaned_data.get("mode") != "exam"
+    def practice(self) -> dict:
+        study = self.cleaned_data.get("mode") != "exam"
+        return {**super().practice(), "count": self.cleaned_data["count"], "study": study}
 
 
 # ---- the screens of an attempt ----------------------------------------------------------

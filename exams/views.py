@@ -33,23 +33,25 @@ from .forms import (
 from .models import ExamBlueprint
 from .services import attempts, practice
 
-# What each refusal is in HTTP; a refusal not listed here is a 400.
-STATUS = {
-    errors.NotFound: 404,
-    errors.AnswerInvalid: 400,
-    errors.NothingChosen: 400,
-    errors.TimeUp: 403,
-    errors.NotStudyMode: 403,
-    errors.AttemptClosed: 409,
-    errors.AnswerChecked: 409,
-    errors.StaleRevision: 409,
+# What each refusal is for the browser: its HTTP status, and the code the exam script acts on
+# (static/js/exam.js: "submitted" and "time_up" end the exam, "stale" offers a reload).
+REFUSALS = {
+    errors.NotFound: (404, None),
+    errors.AnswerInvalid: (400, None),
+    errors.NothingChosen: (400, "unanswered"),
+    errors.TimeUp: (403, "time_up"),
+    errors.NotStudyMode: (403, "exam_mode"),
+    errors.AttemptClosed: (409, "submitted"),
+    errors.AnswerChecked: (409, "checked"),
+    errors.StaleRevision: (409, "stale"),
 }
 
 
 def json_refusal(exc: errors.DomainError) -> JsonResponse:
-    """A refusal as the exam script reads it: the message, its code, and any details."""
-    body = {"error": exc.message, **({"code": exc.code} if exc.code else {}), **exc.details}
-    status = next((STATUS[cls] for cls in type(exc).__mro__ if cls in STATUS), 400)
+    """A refusal as the exam script reads it: the message, its code, and any details.
+    A refusal not listed in ``REFUSALS`` is a 400."""
+    status, code = next((REFUSALS[cls] for cls in type(exc).__mro__ if cls in REFUSALS), (400, None))
+    body = {"error": exc.message, **({"code": code} if code else {}), **exc.details}
     return JsonResponse(body, status=status)
 
 
@@ -64,6 +66,13 @@ def not_found_is_404(view):
             raise Http404(exc.message) from None
 
     return wrapper
+
+
+def _current(request, attempt_id: int):
+    """The candidate's attempt, submitted first if its time ran out while nobody was looking."""
+    return attempts.attempt_submit_if_overdue(
+        attempt=selectors.attempt_get(user=request.user, attempt_id=attempt_id)
+    )
 
 
 def _to_question(attempt):
@@ -139,9 +148,7 @@ def attempt_question(request, attempt_id: int, position: int):
 @require_GET
 @not_found_is_404
 def attempt_overview(request, attempt_id: int):
-    attempt = attempts.attempt_submit_if_overdue(
-        attempt=selectors.attempt_get(user=request.user, attempt_id=attempt_id)
-    )
+    attempt = _current(request, attempt_id)
     if not attempt.is_open:
         return redirect("exams:result", attempt_id=attempt.pk)
     form = ProgressFilterForm(request.GET)
@@ -214,16 +221,10 @@ def attempt_submit(request, attempt_id: int):
 @require_GET
 @not_found_is_404
 def attempt_result(request, attempt_id: int):
-    attempt = attempts.attempt_submit_if_overdue(
-        attempt=selectors.attempt_get(user=request.user, attempt_id=attempt_id)
-    )
+    attempt = _current(request, attempt_id)
     if attempt.is_open:
         return _to_question(attempt)
-    return render(
-        request,
-        "exams/result.html",
-        {"attempt": attempt, "scores": selectors.attempt_domain_scores(attempt=attempt)},
-    )
+    return _with_scores(request, attempt, "exams/result.html")
 
 
 @login_required
@@ -231,11 +232,15 @@ def attempt_result(request, attempt_id: int):
 @not_found_is_404
 def attempt_breakdown(request, attempt_id: int):
     """The per-domain table; htmx polls it until the background task has filled it."""
-    attempt = selectors.attempt_get(user=request.user, attempt_id=attempt_id)
+    return _with_scores(
+        request, selectors.attempt_get(user=request.user, attempt_id=attempt_id), "exams/_breakdown.html"
+    )
+
+
+def _with_scores(request, attempt, template: str):
+    """The result page, or its per-domain table alone: the attempt with its domain scores."""
     return render(
-        request,
-        "exams/_breakdown.html",
-        {"attempt": attempt, "scores": selectors.attempt_domain_scores(attempt=attempt)},
+        request, template, {"attempt": attempt, "scores": selectors.attempt_domain_scores(attempt=attempt)}
     )
 
 
@@ -286,45 +291,33 @@ def _guide(data):
     return form.cleaned_data["guide"]
 
 
-@login_required
-@require_POST
-def practice_drill(request):
-    form = DrillForm(request.POST, guide=_guide(request.POST))
+def _practice(request, form_class, start):
+    """Validate a practice form and start its set; every problem is a message on the hub."""
+    form = form_class(request.POST, guide=_guide(request.POST))
     if not form.is_valid():
         messages.error(request, first_error(form))
         return redirect("exams:practice")
-    data = form.cleaned_data
     try:
-        blueprint = practice.blueprint_for_drill(
-            guide=form.guide,
-            count=data["count"],
-            study=form.study,
-            domain=data["domain"],
-            sub_domain=data["sub_domain"],
-        )
-        attempt = attempts.attempt_start(user=request.user, blueprint=blueprint)
+        attempt = start(user=request.user, **form.practice())
+    except errors.NothingToPractise as exc:
+        messages.info(request, exc.message)
     except errors.AssemblyError as exc:
         messages.error(request, f"This practice set cannot start: {exc.message}")
-        return redirect("exams:practice")
-    return _to_question(attempt)
+    else:
+        return _to_question(attempt)
+    return redirect("exams:practice")
+
+
+@login_required
+@require_POST
+def practice_drill(request):
+    return _practice(request, DrillForm, practice.attempt_start_drill)
 
 
 @login_required
 @require_POST
 def practice_mistakes(request):
-    form = PracticeForm(request.POST, guide=_guide(request.POST))
-    if not form.is_valid():
-        messages.error(request, first_error(form))
-        return redirect("exams:practice")
-    data = form.cleaned_data
-    try:
-        attempt = practice.attempt_start_mistakes(
-            user=request.user, guide=form.guide, domain=data["domain"], sub_domain=data["sub_domain"]
-        )
-    except errors.AssemblyError as exc:
-        messages.info(request, exc.message)
-        return redirect("exams:practice")
-    return _to_question(attempt)
+    return _practice(request, PracticeForm, practice.attempt_start_mistakes)
 
 
 # ---- history, dashboard, item statistics -------------------------------------------------

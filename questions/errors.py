@@ -1,10 +1,10 @@
 """Domain errors: what a service refuses, as one family of exceptions.
 
-Each class says one thing; ``message`` is written for the person who asked (shown as it is) and
-``code`` names the refusal for scripts (the exam screen's autosave reads it). Services know
-nothing of HTTP: each view maps the classes it can meet to a response (a status code, a message
-on the page). The exam engine's own errors (``exams/errors.py``) derive from the same base, since
-exams depends on questions and never the other way.
+Each class says one thing; ``message`` is written for the person who asked (shown as it is).
+Services know nothing of HTTP: each view maps the classes it can meet to a response (a status
+code and, for the exam script, a code naming the refusal; a message on the page). The exam
+engine's own errors (``exams/errors.py``) derive from the same base, since exams depends on
+questions and never the other way.
 
 Invalid field values are Django's ``ValidationError`` (what ``full_clean()`` raises), which forms
 and the admin show next to the field; a ``DomainError`` is everything else a service refuses.
@@ -14,8 +14,6 @@ from __future__ import annotations
 
 
 class DomainError(Exception):
-    code: str | None = None
-
     def __init__(self, message: str, **details):
         super().__init__(message)
         self.message = message

@@ -12,8 +12,12 @@ import string
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-QUESTION_TYPES = ("single", "multiple")
-STATUSES = ("draft", "published", "retired")
+# The vocabularies of a question, value -> label, each defined here once: the model's choices,
+# the bank format, every import format and the commands take them from here (a new item type is
+# one more entry of QUESTION_TYPES, with its rules below).
+QUESTION_TYPES = {"single": "Multiple choice", "multiple": "Multiple response"}
+DIFFICULTIES = {"easy": "Easy", "medium": "Medium", "hard": "Hard"}
+STATUSES = {"draft": "Draft", "published": "Published", "retired": "Retired"}
 
 # The most options a question may have: the one limit every part of the engine derives from
 # (the option letters, the exam screen's keys, the autosave's bounds, the analytics columns,

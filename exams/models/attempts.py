@@ -7,6 +7,9 @@ from django.db.models import Q
 
 from questions.models import Domain, ExamGuide, Question, QuestionVersion, SubDomain
 
+# A blueprint may draw from one domain or one task statement only (drills); empty: the whole guide.
+_SCOPE = {"on_delete": models.CASCADE, "null": True, "blank": True, "related_name": "+"}
+
 
 class ExamBlueprint(models.Model):
     """A kind of exam a candidate can start: the full mock, a mini mock, a drill, study mode."""
@@ -20,22 +23,8 @@ class ExamBlueprint(models.Model):
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
     mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.EXAM)
-    domain = models.ForeignKey(
-        Domain,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="Draw only from this domain.",
-    )
-    sub_domain = models.ForeignKey(
-        SubDomain,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="Draw only from this task statement.",
-    )
+    domain = models.ForeignKey(Domain, help_text="Draw only from this domain.", **_SCOPE)
+    sub_domain = models.ForeignKey(SubDomain, help_text="Draw only from this task statement.", **_SCOPE)
     question_count = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
     duration_minutes = models.PositiveSmallIntegerField(help_text="0 means untimed.")
     score_min = models.PositiveSmallIntegerField()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from questions.models import Domain, Question, QuestionVersion, SubDomain
 
@@ -15,6 +15,8 @@ from ..scoring import apportion, spread
 
 @dataclass(frozen=True)
 class Draw:
+    """One question drawn: what its AttemptItem holds (the field names are the item's)."""
+
     question_id: int
     version_id: int
     sub_domain_id: int
@@ -22,6 +24,9 @@ class Draw:
     choice_count: int
     select_count: int
     option_order: tuple[int, ...]
+
+    def item_fields(self) -> dict:
+        return {**asdict(self), "option_order": list(self.option_order)}
 
 
 def _pool(blueprint: ExamBlueprint, question_ids=None):

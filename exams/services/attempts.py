@@ -71,18 +71,8 @@ def attempt_start(
                 question_count=len(draws),
             )
             AttemptItem.objects.bulk_create(
-                AttemptItem(
-                    attempt=attempt,
-                    position=i,
-                    question_id=d.question_id,
-                    version_id=d.version_id,
-                    sub_domain_id=d.sub_domain_id,
-                    domain_id=d.domain_id,
-                    choice_count=d.choice_count,
-                    select_count=d.select_count,
-                    option_order=list(d.option_order),
-                )
-                for i, d in enumerate(draws, start=1)
+                AttemptItem(attempt=attempt, position=i, **draw.item_fields())
+                for i, draw in enumerate(draws, start=1)
             )
     except IntegrityError:
         # one_open_attempt_per_blueprint: a second request (double click, second tab) started

@@ -7,7 +7,7 @@ from django.utils.text import Truncator
 from questions.models import Domain, ExamGuide, SubDomain
 
 from .. import selectors
-from ..errors import AssemblyError
+from ..errors import AssemblyError, NothingToPractise
 from ..models import Attempt, ExamBlueprint
 from .attempts import attempt_start
 
@@ -102,7 +102,23 @@ def attempt_start_mistakes(
         return open_attempt
     ids = selectors.mistakes_question_ids(user=user, guide=guide, domain=domain, sub_domain=sub_domain)
     if not ids:
-        raise AssemblyError(
+        raise NothingToPractise(
             "No mistakes to practise here: you have since answered right every question you got wrong."
         )
     return attempt_start(user=user, blueprint=blueprint, question_ids=ids)
+
+
+def attempt_start_drill(
+    *,
+    user,
+    guide: ExamGuide,
+    count: int,
+    study: bool,
+    domain: Domain | None = None,
+    sub_domain: SubDomain | None = None,
+) -> Attempt:
+    """Start (or resume) a drill of ``count`` questions from one domain or task statement."""
+    blueprint = blueprint_for_drill(
+        guide=guide, count=count, study=study, domain=domain, sub_domain=sub_domain
+    )
+    return attempt_start(user=user, blueprint=blueprint)

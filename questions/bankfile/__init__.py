@@ -20,7 +20,6 @@ from pathlib import Path
 from .duplicates import near_duplicates
 from .guide import GUIDE_FILE, DomainSpec, GuideSpec, SubDomainSpec, parse_guide
 from .questions import (
-    DIFFICULTIES,
     MAX_ID_LENGTH,
     ChoiceSpec,
     QuestionSpec,
@@ -32,7 +31,6 @@ from .requirements import check_requirements
 from .yamlfile import Collector, Problem, load_yaml_documents
 
 __all__ = [
-    "DIFFICULTIES",
     "GUIDE_FILE",
     "MAX_ID_LENGTH",
     "Bank",

@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import rules
-from ..rules import STATUSES
+from ..rules import DIFFICULTIES, STATUSES
 from .guide import GuideSpec
 from .yamlfile import Collector, Problem, load_yaml, stripped, unknown_keys
 
-DIFFICULTIES = ("easy", "medium", "hard")
 MAX_ID_LENGTH = 64  # Question.external_id
 QUESTION_KEYS = {
     "id", "type", "select", "difficulty", "status", "stem", "choices", "explanation", "references",

@@ -47,7 +47,13 @@ def test_a_drill_names_its_scope_from_the_guide_and_a_size_it_offers(guide):
     sub = guide.domains.get(number=3).sub_domains.get(code="3.2")
     form = DrillForm({"scope": task_scope(sub.pk), "count": "20", "mode": "exam"}, guide=guide)
     assert form.is_valid(), form.errors
-    assert (form.cleaned_data["sub_domain"], form.cleaned_data["count"], form.study) == (sub, 20, False)
+    assert form.practice() == {
+        "guide": guide,
+        "domain": sub.domain,
+        "sub_domain": sub,
+        "count": 20,
+        "study": False,
+    }
     foreign = other.domains.get(number=1).sub_domains.first()
     for data, message in (
         (

@@ -17,7 +17,9 @@ def guides_with_coverage() -> list[ExamGuide]:
     subs = SubDomain.objects.annotate(published=Count("questions", filter=PUBLISHED)).order_by("code")
     domains = (
         Domain.objects.annotate(
-            published=Count("sub_domains__questions", filter=Q(sub_domains__questions__status="published"))
+            published=Count(
+                "sub_domains__questions", filter=Q(sub_domains__questions__status=Question.Status.PUBLISHED)
+            )
         )
         .prefetch_related(Prefetch("sub_domains", queryset=subs))
         .order_by("number")
@@ -26,7 +28,7 @@ def guides_with_coverage() -> list[ExamGuide]:
         ExamGuide.objects.annotate(
             published=Count(
                 "domains__sub_domains__questions",
-                filter=Q(domains__sub_domains__questions__status="published"),
+                filter=Q(domains__sub_domains__questions__status=Question.Status.PUBLISHED),
             )
         ).prefetch_related(Prefetch("domains", queryset=domains))
     )

@@ -73,8 +73,8 @@ def first_error(form: forms.Form) -> str:
 
 
 class Filters(forms.Form):
-    """Filters from a query string: a value that is not one of the choices counts as no filter
-    (a link that went stale shows everything rather than an error)."""
+    """Filters from a query string: a value that is not one of the choices, or none, is the
+    field's ``initial`` (a link that went stale shows everything rather than an error)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -83,7 +83,7 @@ class Filters(forms.Form):
 
     def values(self) -> dict:
         self.is_valid()
-        return {name: self.cleaned_data.get(name, field.initial) for name, field in self.fields.items()}
+        return {name: self.cleaned_data.get(name) or field.initial for name, field in self.fields.items()}
 
 
 # ---- practice -----------------------------------------------------------------------------
@@ -182,9 +182,6 @@ class ProgressFilterForm(Filters):
         choices=[(k, label) for k, (label, _) in selectors.PROGRESS_FILTERS.items()],
     )
 
-    def values(self) -> dict:
-        return {"show": super().values()["show"] or "all"}
-
 
 class ReviewFilterForm(Filters):
     """The review of a submitted attempt: status, domain and task statement, the last two
@@ -202,10 +199,6 @@ class ReviewFilterForm(Filters):
         self.fields["domain"].choices = [("", "All"), *((n, f"Domain {n}") for n in numbers)]
         self.fields["task"].choices = [("", "All"), *((row["code"], row["code"]) for row in summary)]
 
-    def values(self) -> dict:
-        values = super().values()
-        return {**values, "show": values["show"] or "all", "task": values["task"] or None}
-
 
 class ItemStatisticsFilterForm(Filters):
     """The authors' item statistics: domain and task statement as the guides in the database
@@ -215,10 +208,13 @@ class ItemStatisticsFilterForm(Filters):
     task = forms.ChoiceField(required=False, label="Task statement")
     flag = forms.ChoiceField(
         required=False,
+        initial="",
         choices=[("", "All items"), *((k, label) for k, (label, _) in selectors.ITEM_STAT_FLAGS.items())],
     )
     sort = forms.ChoiceField(
-        required=False, choices=[(k, label) for k, (label, _) in selectors.ITEM_STAT_SORTS.items()]
+        required=False,
+        initial="",
+        choices=[(k, label) for k, (label, _) in selectors.ITEM_STAT_SORTS.items()],
     )
 
     def __init__(self, data=None, **kwargs):
@@ -232,12 +228,3 @@ class ItemStatisticsFilterForm(Filters):
                 for sub in question_selectors.sub_domains_in_order()
             ),
         ]
-
-    def values(self) -> dict:
-        values = super().values()
-        return {
-            **values,
-            "task": values["task"] or None,
-            "flag": values["flag"] or "",
-            "sort": values["sort"] or "",
-        }

@@ -1,7 +1,7 @@
 """Exam views: parse the request (exams/forms.py), call one service or selector, render.
 
 Services and selectors refuse with domain errors (exams/errors.py); this module says what each
-is in HTTP (``STATUS``). Another candidate's attempt, or none at all, is a 404.
+is for the browser (``REFUSALS``). Another candidate's attempt, or none at all, is a 404.
 """
 
 from functools import wraps
@@ -28,7 +28,6 @@ from .forms import (
     ReviewFilterForm,
     first_error,
     parse_save,
-    task_scope,
 )
 from .models import ExamBlueprint
 from .services import attempts, practice
@@ -265,9 +264,7 @@ def attempt_review(request, attempt_id: int):
             "summary": review.summary,
             "form": form,
             "task": filters["task"],
-            "scope": next(
-                (task_scope(r["sub_id"]) for r in review.summary if r["code"] == filters["task"]), ""
-            ),
+            "task_row": review.task_row(filters["task"]),
         },
     )
 

@@ -55,6 +55,10 @@ class Review:
     # (its number), sub_id, wrong (unanswered counts as wrong) and total.
     summary: list[dict]
 
+    def task_row(self, code: str | None) -> dict | None:
+        """The summary row of task statement ``code``, if the attempt drew it."""
+        return next((row for row in self.summary if row["code"] == code), None)
+
     def questions(self, *, show: str = "all", domain: int | None = None, task: str | None = None) -> list:
         """The reviews of the questions the filters keep, in order."""
         keep = REVIEW_SHOW[show][1]

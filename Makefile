@@ -31,9 +31,11 @@ run: $(VENV)/.runtime-installed  ## SQLite, tasks inline, bank and demo accounts
 test: $(VENV)/.dev-installed  ## the whole suite; service tests skip with a reason when a service is absent
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: $(VENV)/.dev-installed
+lint: $(VENV)/.dev-installed  ## ruff (incl. no imports inside functions), the layering contracts, no import cycle
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_layering.py
 	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
 
 format: $(VENV)/.dev-installed

@@ -5,11 +5,10 @@ from .models import Profile, User
 
 
 class SignUpForm(UserCreationForm):
-    email = forms.EmailField(required=False, help_text="Optional; used only to reset your password.")
-
     class Meta:
         model = User
         fields = ("username", "email")
+        help_texts = {"email": "Optional; used only to reset your password."}
 
 
 class ProfileForm(forms.ModelForm):

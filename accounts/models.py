@@ -4,13 +4,11 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.functional import cached_property
 
-AUTHORS_GROUP = "Authors"
+from .roles import AUTHORS_GROUP
 
 
 class User(AbstractUser):
     """The site's user. Custom from the first migration so that it can grow without pain."""
-
-    email = models.EmailField("email address", blank=True)
 
     @cached_property
     def is_author(self) -> bool:

@@ -2,10 +2,12 @@
 
     python bench/explain_plans.py
 
-Runs the question page, the autosave, a start, the practice hub, a mistakes set and a draw from
-the 10,000-question bank (if bench/assembly_bench.py made it) in-process, captures their SQL,
-and prints each statement's plan (writes inside a transaction that is rolled back), flagging
-any sequential scan of a table that grows with use (attempts, items, sessions, users).
+Runs the question page, the autosave, a start, the practice hub, a submit with its analysis,
+the review and a draw from the 10,000-question bank (if bench/assembly_bench.py made it)
+in-process, captures their SQL, and prints each statement's plan (writes inside a transaction
+that is rolled back), flagging any sequential scan of a table that grows with use (attempts,
+items, sessions, users). It uses a candidate of the load test if there is one, else makes one
+with three submitted mocks.
 """
 
 import json
@@ -21,7 +23,7 @@ GROWING = ("exams_attempt", "exams_attemptitem", "django_session", "accounts_use
 
 
 def main() -> None:
-    common.setup(load_bank=False)
+    common.setup()  # loads the bank if this database has not got it yet (idempotent)
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -29,13 +31,16 @@ def main() -> None:
     from accounts.models import User
     from exams.models import Attempt, ExamBlueprint
     from exams.services.assembly import assemble
+    from exams.services.attempts import attempt_start, attempt_submit
 
+    mock = ExamBlueprint.objects.get(guide__code="MLS-C01", slug="full")
     user = User.objects.filter(username__startswith="perf-cand-", attempts__isnull=False).first()
     if user is None:
-        sys.exit("run bench/load_test.py first: it leaves candidates with attempts")
+        user = User.objects.get(username=common.seed_candidates("perf-plan", 1)[0])
+        for seed in range(3 - user.attempts.count()):
+            attempt_submit(user=user, attempt_id=attempt_start(user=user, blueprint=mock, seed=seed).pk)
     client = Client(SERVER_NAME="127.0.0.1")
     client.force_login(user)
-    mock = ExamBlueprint.objects.get(guide__code="MLS-C01", slug="full")
     Attempt.objects.filter(user=user, state=Attempt.State.IN_PROGRESS).delete()
     paths = {}
     with CaptureQueriesContext(connection) as ctx:
@@ -52,6 +57,12 @@ def main() -> None:
     with CaptureQueriesContext(connection) as ctx:
         client.get("/practice/")
     paths["practice hub"] = ctx.captured_queries
+    with CaptureQueriesContext(connection) as ctx:  # tasks run inline: the analysis is included
+        client.post(f"/attempts/{attempt.pk}/submit/")
+    paths["submit and analysis"] = ctx.captured_queries
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(f"/attempts/{attempt.pk}/review/?show=wrong")
+    paths["review"] = ctx.captured_queries
     big = ExamBlueprint.objects.filter(guide__code="PERF-10K", slug="full").first()
     if big is not None:
         with CaptureQueriesContext(connection) as ctx:

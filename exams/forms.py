@@ -1,9 +1,27 @@
-"""Parsing what the browser sends; every problem becomes a clear message, nothing is guessed."""
+"""What the browser sends to the exam engine, parsed and validated: every problem becomes a
+clear message, nothing is guessed.
+
+Forms and query strings go through Django forms, whose choices come from the database (the
+guide's domains and task statements, the attempt's own). The autosave's body is a JSON object,
+not form data: ``parse_save`` reads it strictly.
+"""
+
+from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 
+from django import forms
 from django.core.exceptions import ValidationError
+
+from questions import selectors as question_selectors
+from questions.models import ExamGuide
+from questions.rules import MAX_OPTIONS
+
+from . import selectors
+from .services.practice import DRILL_SIZES
+
+# ---- the autosave -------------------------------------------------------------------------
 
 MAX_BODY = 4096
 
@@ -14,14 +32,6 @@ class SavePayload:
     selected: list[int]
     flagged: bool
     revision: int
-
-
-def parse_id(value) -> int | None:
-    """A database id typed into a form or query string: ASCII digits only (``'²'.isdigit()`` is
-    true, but ``int('²')`` fails), short enough to be an id; anything else is ``None``."""
-    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18:
-        return int(value)
-    return None
 
 
 def _whole(value, name: str, low: int = 0, high: int = 10_000) -> int:
@@ -44,39 +54,177 @@ def parse_save(body: bytes) -> SavePayload:
     if unknown:
         raise ValidationError(f"Unknown field(s): {', '.join(sorted(map(str, unknown)))}.")
     selected = data.get("selected", [])
-    if not isinstance(selected, list) or len(selected) > 10:
+    if not isinstance(selected, list) or len(selected) > MAX_OPTIONS:
         raise ValidationError("'selected' must be a list of option numbers.")
     flagged = data.get("flagged", False)
     if not isinstance(flagged, bool):
         raise ValidationError("'flagged' must be true or false.")
     return SavePayload(
         position=_whole(data.get("position"), "position", 1, 1000),
-        selected=[_whole(s, "selected", 0, 9) for s in selected],
+        selected=[_whole(s, "selected", 0, MAX_OPTIONS - 1) for s in selected],
         flagged=flagged,
         revision=_whole(data.get("revision"), "revision", 0, 10**9),
     )
 
 
-class PracticeScopeError(ValidationError):
-    pass
+def first_error(form: forms.Form) -> str:
+    """The first problem of a form, for a message at the top of the page it came from."""
+    return next((e for errors in form.errors.values() for e in errors), "Please check the form.")
 
 
-def parse_scope(value: str, guide) -> tuple:
-    """'d:<domain id>' or 't:<task statement id>' (or '' for the whole guide) -> (domain, sub_domain)."""
-    from questions.models import Domain, SubDomain
+class Filters(forms.Form):
+    """Filters from a query string: a value that is not one of the choices, or none, is the
+    field's ``initial`` (a link that went stale shows everything rather than an error)."""
 
-    if not value:
-        return None, None
-    kind, _, raw = value.partition(":")
-    pk = parse_id(raw)
-    if pk is None or kind not in ("d", "t"):
-        raise PracticeScopeError("Choose a domain or a task statement.")
-    if kind == "d":
-        domain = Domain.objects.filter(pk=pk, guide=guide).first()
-        if domain is None:
-            raise PracticeScopeError("That domain is not part of this exam guide.")
-        return domain, None
-    sub = SubDomain.objects.select_related("domain").filter(pk=pk, domain__guide=guide).first()
-    if sub is None:
-        raise PracticeScopeError("That task statement is not part of this exam guide.")
-    return sub.domain, sub
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select form-select-sm"
+
+    def values(self) -> dict:
+        self.is_valid()
+        return {name: self.cleaned_data.get(name) or field.initial for name, field in self.fields.items()}
+
+
+# ---- practice -----------------------------------------------------------------------------
+
+
+def domain_scope(domain_id: int) -> str:
+    """A practice form's value for "one domain" (``PracticeForm.scope``)."""
+    return f"d:{domain_id}"
+
+
+def task_scope(sub_domain_id: int) -> str:
+    """A practice form's value for "one task statement" (``PracticeForm.scope``)."""
+    return f"t:{sub_domain_id}"
+
+
+class GuideForm(forms.Form):
+    """The guide a practice form is for; a guide that does not exist is a 404 (the view's)."""
+
+    guide = forms.ModelChoiceField(queryset=ExamGuide.objects.all())
+
+
+class PracticeForm(forms.Form):
+    """The scope of a practice set: one domain or task statement of the guide, or all of it."""
+
+    scope = forms.ChoiceField(
+        required=False,
+        label="Topic",
+        error_messages={"invalid_choice": "Choose a domain or task statement of this exam guide."},
+    )
+
+    def __init__(self, data=None, *, guide: ExamGuide, outline=None, **kwargs):
+        """``outline``: the guide's domains with their task statements, if already read."""
+        super().__init__(data, **kwargs)
+        self.guide = guide
+        self.scopes: dict[str, tuple] = {}
+        labels = []
+        domains = outline if outline is not None else selectors.guide_outline(guide=guide)
+        for domain in domains:
+            self.scopes[domain_scope(domain.pk)] = (domain, None)
+            labels.append((domain_scope(domain.pk), f"Domain {domain.number}: {domain.title}"))
+            for sub in domain.sub_domains.all():
+                self.scopes[task_scope(sub.pk)] = (domain, sub)
+                labels.append((task_scope(sub.pk), f"\u00a0\u00a0{sub.code} {sub.title}"))
+        self.fields["scope"].choices = [("", "All domains"), *labels]
+
+    def clean(self):
+        data = super().clean()
+        data["domain"], data["sub_domain"] = self.scopes.get(data.get("scope") or "", (None, None))
+        return data
+
+    def practice(self) -> dict:
+        """The set asked for, as the practice services take it."""
+        return {
+            "guide": self.guide,
+            "domain": self.cleaned_data["domain"],
+            "sub_domain": self.cleaned_data["sub_domain"],
+        }
+
+
+class DrillForm(PracticeForm):
+    count = forms.TypedChoiceField(
+        choices=[(n, str(n)) for n in DRILL_SIZES],
+        coerce=int,
+        label="Questions",
+        error_messages={"invalid_choice": f"A drill has {', '.join(map(str, DRILL_SIZES))} questions."},
+    )
+    mode = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("study", "Study: untimed, see the answer and explanation after each question"),
+            ("exam", "Timed: exam conditions, answers at the end"),
+        ],
+        initial="study",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].required = True
+        self.fields["scope"].error_messages["required"] = "Choose a domain or a task statement."
+        self.fields["scope"].choices = self.fields["scope"].choices[1:]  # a drill has a scope
+
+    def practice(self) -> dict:
+        study = self.cleaned_data.get("mode") != "exam"
+        return {**super().practice(), "count": self.cleaned_data["count"], "study": study}
+
+
+# ---- the screens of an attempt ----------------------------------------------------------
+
+
+class ProgressFilterForm(Filters):
+    """The "Review your answers" screen of an attempt in progress."""
+
+    show = forms.ChoiceField(
+        required=False,
+        initial="all",
+        choices=[(k, label) for k, (label, _) in selectors.PROGRESS_FILTERS.items()],
+    )
+
+
+class ReviewFilterForm(Filters):
+    """The review of a submitted attempt: status, domain and task statement, the last two
+    among those the attempt drew (its summary per task statement)."""
+
+    show = forms.ChoiceField(
+        required=False, initial="all", choices=[(k, label) for k, (label, _) in selectors.REVIEW_SHOW.items()]
+    )
+    domain = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    task = forms.ChoiceField(required=False)
+
+    def __init__(self, data=None, *, summary: list[dict], **kwargs):
+        super().__init__(data, auto_id="f-%s", **kwargs)
+        numbers = sorted({row["domain"] for row in summary})
+        self.fields["domain"].choices = [("", "All"), *((n, f"Domain {n}") for n in numbers)]
+        self.fields["task"].choices = [("", "All"), *((row["code"], row["code"]) for row in summary)]
+
+
+class ItemStatisticsFilterForm(Filters):
+    """The authors' item statistics: domain and task statement as the guides in the database
+    have them, a flag, an order."""
+
+    domain = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    task = forms.ChoiceField(required=False, label="Task statement")
+    flag = forms.ChoiceField(
+        required=False,
+        initial="",
+        choices=[("", "All items"), *((k, label) for k, (label, _) in selectors.ITEM_STAT_FLAGS.items())],
+    )
+    sort = forms.ChoiceField(
+        required=False,
+        initial="",
+        choices=[(k, label) for k, (label, _) in selectors.ITEM_STAT_SORTS.items()],
+    )
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, auto_id="s-%s", **kwargs)
+        numbers = question_selectors.domain_numbers()
+        self.fields["domain"].choices = [("", "All"), *((n, f"Domain {n}") for n in numbers)]
+        self.fields["task"].choices = [
+            ("", "All"),
+            *(
+                (sub.code, f"{sub.domain.guide.code} {sub.code}")
+                for sub in question_selectors.sub_domains_in_order()
+            ),
+        ]

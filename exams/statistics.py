@@ -49,10 +49,6 @@ def mastery(history: Sequence[tuple[int, int]], decay: float = MASTERY_DECAY) ->
     return num / den if den else 0.0
 
 
-def effective_count(history: Sequence[tuple[int, int]], decay: float = MASTERY_DECAY) -> float:
-    return sum(decay**age * total for age, (_, total) in enumerate(reversed(history)))
-
-
 def normal_cdf(z: float) -> float:
     return 0.5 * (1 + math.erf(z / math.sqrt(2)))
 

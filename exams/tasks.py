@@ -1,11 +1,12 @@
-"""Celery tasks: thin wrappers that take ids and call a service. All are safe to run twice."""
+"""The Celery tasks the web process sends: thin wrappers that take ids and call a service; all
+are safe to run twice. Beat's periodic tasks are in ``exams.periodic`` (they call services that
+send these, so they cannot live here without an import cycle)."""
 
 import logging
-from datetime import timedelta
 
 from celery import shared_task
 
-from .services import analysis, analytics, attempts
+from .services import analysis, analytics
 
 log = logging.getLogger(__name__)
 
@@ -14,7 +15,10 @@ RETRY = {"autoretry_for": (Exception,), "retry_backoff": True, "retry_backoff_ma
 
 @shared_task(acks_late=True, **RETRY)
 def analyse_attempt(attempt_id: int) -> bool:
-    return analysis.attempt_analyse(attempt_id=attempt_id)
+    result = analysis.attempt_analyse(attempt_id=attempt_id)
+    if result.rebuild_guide_id is not None:
+        send_rebuild(result.rebuild_guide_id)
+    return result.done
 
 
 def send_attempt_analysis(attempt_id: int) -> None:
@@ -29,21 +33,17 @@ def send_attempt_analysis(attempt_id: int) -> None:
         log.warning("could not queue analysis of attempt %s; the sweeper will", attempt_id, exc_info=True)
 
 
-@shared_task
-def submit_expired_attempts() -> int:
-    return attempts.attempts_submit_expired()
-
-
-@shared_task
-def sweep_pending_analytics(older_than_seconds: int = 30) -> int:
-    """Resend the analysis of submitted attempts that still owe it (the broker was down)."""
-    owed = analysis.attempts_owing_analysis(older_than=timedelta(seconds=older_than_seconds))
-    for attempt_id in owed:
-        analyse_attempt.delay(attempt_id)
-    return len(owed)
-
-
 @shared_task(acks_late=True, **RETRY)
 def rebuild_analytics(guide_id: int | None = None) -> dict:
     """Item statistics, standings, percentiles and readiness, from the per-attempt tables."""
     return analytics.analytics_rebuild(guide_id=guide_id)
+
+
+def send_rebuild(guide_id: int) -> None:
+    """Queue a guide's rebuild after the debounce window; the nightly rebuild covers a lost one."""
+    try:
+        rebuild_analytics.apply_async(
+            kwargs={"guide_id": guide_id}, countdown=analytics.DEBOUNCE.total_seconds()
+        )
+    except Exception:  # broker down: the nightly rebuild covers it
+        log.warning("could not queue the analytics rebuild of guide %s", guide_id, exc_info=True)

@@ -1,30 +1,81 @@
-"""Exam views: parse the request, call one service or selector, render."""
+"""Exam views: parse the request (exams/forms.py), call one service or selector, render.
+
+Services and selectors refuse with domain errors (exams/errors.py); this module says what each
+is for the browser (``REFUSALS``). Another candidate's attempt, or none at all, is a 404.
+"""
+
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import author_required
-from questions.models import ExamGuide
-from questions.selectors import sub_domains_in_order
 
-from . import selectors
-from .forms import PracticeScopeError, parse_id, parse_save, parse_scope
+from . import errors, selectors
+from .clock import remaining_seconds
+from .forms import (
+    DrillForm,
+    GuideForm,
+    ItemStatisticsFilterForm,
+    PracticeForm,
+    ProgressFilterForm,
+    ReviewFilterForm,
+    first_error,
+    parse_save,
+)
 from .models import ExamBlueprint
 from .services import attempts, practice
-from .services.assembly import AssemblyError
 
-REVIEW_FILTERS = {
-    "all": ("All questions", lambda s: True),
-    "unanswered": ("Unanswered", lambda s: not s["answered"]),
-    "answered": ("Answered", lambda s: s["answered"]),
-    "flagged": ("Flagged", lambda s: s["flagged"]),
+# What each refusal is for the browser: its HTTP status, and the code the exam script acts on
+# (static/js/exam.js: "submitted" and "time_up" end the exam, "stale" offers a reload).
+REFUSALS = {
+    errors.NotFound: (404, None),
+    errors.AnswerInvalid: (400, None),
+    errors.NothingChosen: (400, "unanswered"),
+    errors.TimeUp: (403, "time_up"),
+    errors.NotStudyMode: (403, "exam_mode"),
+    errors.AttemptClosed: (409, "submitted"),
+    errors.AnswerChecked: (409, "checked"),
+    errors.StaleRevision: (409, "stale"),
 }
+
+
+def json_refusal(exc: errors.DomainError) -> JsonResponse:
+    """A refusal as the exam script reads it: the message, its code, and any details.
+    A refusal not listed in ``REFUSALS`` is a 400."""
+    status, code = next((REFUSALS[cls] for cls in type(exc).__mro__ if cls in REFUSALS), (400, None))
+    body = {"error": exc.message, **({"code": code} if code else {}), **exc.details}
+    return JsonResponse(body, status=status)
+
+
+def not_found_is_404(view):
+    """``NotFound`` from a selector or service, as Django's 404 page."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except errors.NotFound as exc:
+            raise Http404(exc.message) from None
+
+    return wrapper
+
+
+def _current(request, attempt_id: int):
+    """The candidate's attempt, submitted first if its time ran out while nobody was looking."""
+    return attempts.attempt_submit_if_overdue(
+        attempt=selectors.attempt_get(user=request.user, attempt_id=attempt_id)
+    )
+
+
+def _to_question(attempt):
+    return redirect("exams:question", attempt_id=attempt.pk, position=attempt.current_position)
 
 
 def exam_list(request):
@@ -36,35 +87,37 @@ def exam_list(request):
 
 @login_required
 @require_POST
+@not_found_is_404
 def attempt_start(request, blueprint_id: int):
-    blueprint = get_object_or_404(ExamBlueprint, pk=blueprint_id, is_active=True)
+    blueprint = selectors.blueprint_startable(blueprint_id=blueprint_id)
     try:
         attempt = attempts.attempt_start(user=request.user, blueprint=blueprint)
-    except AssemblyError as exc:
-        messages.error(request, f"This exam cannot start: {exc}")
+    except errors.AssemblyError as exc:
+        messages.error(request, f"This exam cannot start: {exc.message}")
         return redirect("exams:list")
-    return redirect("exams:question", attempt_id=attempt.pk, position=attempt.current_position)
+    return _to_question(attempt)
 
 
 @login_required
 @require_GET
+@not_found_is_404
 def attempt_resume(request, attempt_id: int):
     attempt = selectors.attempt_get(user=request.user, attempt_id=attempt_id)
     if not attempt.is_open:
         return redirect("exams:result", attempt_id=attempt.pk)
-    return redirect("exams:question", attempt_id=attempt.pk, position=attempt.current_position)
+    return _to_question(attempt)
 
 
 @never_cache
 @login_required
 @require_GET
+@not_found_is_404
 def attempt_question(request, attempt_id: int, position: int):
     item = selectors.attempt_item_get(user=request.user, attempt_id=attempt_id, position=position)
     attempt = attempts.attempt_submit_if_overdue(attempt=item.attempt)
     if not attempt.is_open:
         return redirect("exams:result", attempt_id=attempt.pk)
     attempts.attempt_visit(attempt=attempt, position=position)
-    statuses = selectors.attempt_statuses(attempt=attempt)
     study = attempt.blueprint.mode == ExamBlueprint.Mode.STUDY
     urls = selectors.attempt_urls(attempt.pk)
     return render(
@@ -83,11 +136,8 @@ def attempt_question(request, attempt_id: int, position: int):
             "feedback": selectors.item_review(item) if study and item.checked_at else None,
             "stem_html": item.version.content["stem_html"],
             "options": selectors.item_options(item=item),
-            "statuses": statuses,
-            "answered": sum(s["answered"] for s in statuses),
-            "unanswered": sum(not s["answered"] for s in statuses),
-            "flagged": sum(s["flagged"] for s in statuses),
-            "remaining": attempts.remaining_seconds(attempt),
+            "progress": selectors.attempt_progress(attempt=attempt),
+            "remaining": remaining_seconds(attempt),
         },
     )
 
@@ -95,36 +145,30 @@ def attempt_question(request, attempt_id: int, position: int):
 @never_cache
 @login_required
 @require_GET
+@not_found_is_404
 def attempt_overview(request, attempt_id: int):
-    attempt = attempts.attempt_submit_if_overdue(
-        attempt=selectors.attempt_get(user=request.user, attempt_id=attempt_id)
-    )
+    attempt = _current(request, attempt_id)
     if not attempt.is_open:
         return redirect("exams:result", attempt_id=attempt.pk)
-    show = request.GET.get("show", "all")
-    if show not in REVIEW_FILTERS:
-        show = "all"
-    statuses = selectors.attempt_statuses(attempt=attempt)
+    form = ProgressFilterForm(request.GET)
+    show = form.values()["show"]
     return render(
         request,
         "exams/overview.html",
         {
             "attempt": attempt,
             "urls": selectors.attempt_urls(attempt.pk),
-            "statuses": statuses,
-            "rows": [s for s in statuses if REVIEW_FILTERS[show][1](s)],
+            "progress": selectors.attempt_progress(attempt=attempt, show=show),
             "show": show,
-            "filters": [(key, label) for key, (label, _) in REVIEW_FILTERS.items()],
-            "answered": sum(s["answered"] for s in statuses),
-            "unanswered": sum(not s["answered"] for s in statuses),
-            "flagged": sum(s["flagged"] for s in statuses),
-            "remaining": attempts.remaining_seconds(attempt),
+            "filters": form.fields["show"].choices,
+            "remaining": remaining_seconds(attempt),
         },
     )
 
 
 @login_required
 @require_POST
+@not_found_is_404
 def attempt_save(request, attempt_id: int):
     try:
         payload = parse_save(request.body)
@@ -139,8 +183,10 @@ def attempt_save(request, attempt_id: int):
             flagged=payload.flagged,
             base_revision=payload.revision,
         )
-    except attempts.SaveRejected as exc:
-        return JsonResponse({"error": exc.message, **exc.extra}, status=exc.status)
+    except errors.NotFound:
+        raise
+    except errors.DomainError as exc:
+        return json_refusal(exc)
     return JsonResponse(
         {"revision": ack.revision, "saved_at": ack.saved_at.isoformat(), "remaining": ack.remaining_seconds}
     )
@@ -148,17 +194,21 @@ def attempt_save(request, attempt_id: int):
 
 @login_required
 @require_POST
+@not_found_is_404
 def attempt_check(request, attempt_id: int, position: int):
     """Study mode: mark this question now and show its answer and explanation."""
     try:
         attempts.attempt_check_answer(user=request.user, attempt_id=attempt_id, position=position)
-    except attempts.SaveRejected as exc:
+    except errors.NotFound:
+        raise
+    except errors.DomainError as exc:
         messages.error(request, exc.message)
     return redirect("exams:question", attempt_id=attempt_id, position=position)
 
 
 @login_required
 @require_POST
+@not_found_is_404
 def attempt_submit(request, attempt_id: int):
     attempt = attempts.attempt_submit(user=request.user, attempt_id=attempt_id)
     if request.headers.get("Accept") == "application/json":
@@ -168,170 +218,160 @@ def attempt_submit(request, attempt_id: int):
 
 @login_required
 @require_GET
+@not_found_is_404
 def attempt_result(request, attempt_id: int):
-    attempt = attempts.attempt_submit_if_overdue(
-        attempt=selectors.attempt_get(user=request.user, attempt_id=attempt_id)
-    )
+    attempt = _current(request, attempt_id)
     if attempt.is_open:
-        return redirect("exams:question", attempt_id=attempt.pk, position=attempt.current_position)
-    return render(
-        request,
-        "exams/result.html",
-        {"attempt": attempt, "scores": selectors.attempt_domain_scores(attempt=attempt)},
-    )
+        return _to_question(attempt)
+    return _with_scores(request, attempt, "exams/result.html")
 
 
 @login_required
 @require_GET
+@not_found_is_404
 def attempt_breakdown(request, attempt_id: int):
     """The per-domain table; htmx polls it until the background task has filled it."""
-    attempt = selectors.attempt_get(user=request.user, attempt_id=attempt_id)
+    return _with_scores(
+        request, selectors.attempt_get(user=request.user, attempt_id=attempt_id), "exams/_breakdown.html"
+    )
+
+
+def _with_scores(request, attempt, template: str):
+    """The result page, or its per-domain table alone: the attempt with its domain scores."""
     return render(
-        request,
-        "exams/_breakdown.html",
-        {"attempt": attempt, "scores": selectors.attempt_domain_scores(attempt=attempt)},
+        request, template, {"attempt": attempt, "scores": selectors.attempt_domain_scores(attempt=attempt)}
     )
 
 
 @never_cache
 @login_required
 @require_GET
+@not_found_is_404
 def attempt_review(request, attempt_id: int):
     """A submitted attempt, question by question, filtered by status, domain and task statement."""
     attempt = selectors.attempt_get(user=request.user, attempt_id=attempt_id)
     if attempt.is_open:
-        return redirect("exams:question", attempt_id=attempt.pk, position=attempt.current_position)
-    show = request.GET.get("show", "all")
-    show = show if show in selectors.REVIEW_SHOW else "all"
-    domain = parse_id(request.GET.get("domain", ""))
-    task = request.GET.get("task", "").strip()[:10] or None
-    reviews, summary = selectors.attempt_review(attempt=attempt, show=show, domain=domain, task=task)
+        return _to_question(attempt)
+    review = selectors.attempt_review(attempt=attempt)
+    form = ReviewFilterForm(request.GET, summary=review.summary)
+    filters = form.values()
     return render(
         request,
         "exams/review.html",
         {
             "attempt": attempt,
-            "reviews": reviews,
-            "summary": summary,
-            "show": show,
-            "domain": domain,
-            "task": task,
-            "shows": selectors.REVIEW_SHOW.items(),
-            "domains": sorted({row["domain"] for row in summary}),
+            "reviews": review.questions(**filters),
+            "summary": review.summary,
+            "form": form,
+            "task": filters["task"],
+            "task_row": review.task_row(filters["task"]),
         },
     )
+
+
+# ---- practice ----------------------------------------------------------------------------
 
 
 @login_required
 @require_GET
 def practice_hub(request):
-    return render(
-        request,
-        "exams/practice.html",
-        {
-            "guides": selectors.practice_overview(user=request.user),
-            "sizes": practice.DRILL_SIZES,
-        },
-    )
+    guides = selectors.practice_overview(user=request.user)
+    for g in guides:
+        g["drill"] = DrillForm(guide=g["guide"], outline=g["guide"].domains.all())
+    return render(request, "exams/practice.html", {"guides": guides})
 
 
-def _start_or_explain(request, blueprint, **kwargs):
-    try:
-        attempt = attempts.attempt_start(user=request.user, blueprint=blueprint, **kwargs)
-    except AssemblyError as exc:
-        messages.error(request, f"This practice set cannot start: {exc}")
+def _guide(data):
+    form = GuideForm(data)
+    if not form.is_valid():
+        raise Http404("No such exam guide.")
+    return form.cleaned_data["guide"]
+
+
+def _practice(request, form_class, start):
+    """Validate a practice form and start its set; every problem is a message on the hub."""
+    form = form_class(request.POST, guide=_guide(request.POST))
+    if not form.is_valid():
+        messages.error(request, first_error(form))
         return redirect("exams:practice")
-    return redirect("exams:question", attempt_id=attempt.pk, position=attempt.current_position)
+    try:
+        attempt = start(user=request.user, **form.practice())
+    except errors.NothingToPractise as exc:
+        messages.info(request, exc.message)
+    except errors.AssemblyError as exc:
+        messages.error(request, f"This practice set cannot start: {exc.message}")
+    else:
+        return _to_question(attempt)
+    return redirect("exams:practice")
 
 
 @login_required
 @require_POST
 def practice_drill(request):
-    guide = get_object_or_404(ExamGuide, pk=parse_id(request.POST.get("guide")) or 0)
-    try:
-        domain, sub_domain = parse_scope(request.POST.get("scope", ""), guide)
-        count = int(request.POST.get("count", "0"))
-        blueprint = practice.blueprint_for_drill(
-            guide=guide,
-            count=count,
-            study=request.POST.get("mode") != "exam",
-            domain=domain,
-            sub_domain=sub_domain,
-        )
-    except (PracticeScopeError, ValueError, AssemblyError) as exc:
-        messages.error(request, getattr(exc, "message", None) or str(exc) or "Choose a scope and a size.")
-        return redirect("exams:practice")
-    return _start_or_explain(request, blueprint)
+    return _practice(request, DrillForm, practice.attempt_start_drill)
 
 
 @login_required
 @require_POST
 def practice_mistakes(request):
-    guide = get_object_or_404(ExamGuide, pk=parse_id(request.POST.get("guide")) or 0)
-    try:
-        domain, sub_domain = parse_scope(request.POST.get("scope", ""), guide)
-    except PracticeScopeError as exc:
-        messages.error(request, exc.message)
-        return redirect("exams:practice")
-    try:
-        attempt = practice.attempt_start_mistakes(
-            user=request.user, guide=guide, domain=domain, sub_domain=sub_domain
-        )
-    except AssemblyError as exc:
-        messages.info(request, str(exc))
-        return redirect("exams:practice")
-    return redirect("exams:question", attempt_id=attempt.pk, position=attempt.current_position)
+    return _practice(request, PracticeForm, practice.attempt_start_mistakes)
+
+
+# ---- history, dashboard, item statistics -------------------------------------------------
 
 
 @login_required
 @require_GET
 def history(request):
+    user = request.user
     return render(
         request,
         "exams/history.html",
         {
             "groups": [
-                (
-                    "Mock exams",
-                    True,
-                    selectors.attempts_history(user=request.user).filter(blueprint__is_mock=True),
-                ),
-                (
-                    "Practice",
-                    False,
-                    selectors.attempts_history(user=request.user).filter(blueprint__is_mock=False),
-                ),
+                ("Mock exams", True, selectors.attempts_history(user=user, mock=True)),
+                ("Practice", False, selectors.attempts_history(user=user, mock=False)),
             ],
-            "trends": selectors.mock_trend(user=request.user),
+            "trends": selectors.mock_trend(user=user),
         },
     )
+
+
+def _charts(entry: dict) -> dict:
+    """What dashboard.js draws for one guide: the trend of scaled scores and mastery per domain."""
+    guide = entry["guide"]
+    return {
+        "trend": {
+            "labels": [f"#{n} {a.submitted_at:%d %b}" for n, a in enumerate(entry["trend"], start=1)],
+            "scores": [a.scaled_score for a in entry["trend"]],
+            "pass": guide.passing_score,
+            "min": guide.score_min,
+            "max": guide.score_max,
+        },
+        "domains": {
+            "labels": [f"D{s.domain.number} {s.domain.title}" for s in entry["domains"]],
+            "mastery": [round(100 * s.mastery, 1) for s in entry["domains"]],
+            "threshold": guide.competency_threshold,
+        },
+    }
 
 
 @login_required
 @require_GET
 def dashboard(request):
-    return render(
-        request, "exams/dashboard.html", {"guides": selectors.candidate_dashboard(user=request.user)}
-    )
+    guides = selectors.candidate_dashboard(user=request.user)
+    for entry in guides:
+        entry["chart"], entry["chart_id"] = _charts(entry), f"chart-{entry['guide'].pk}"
+    return render(request, "exams/dashboard.html", {"guides": guides})
 
 
 @author_required
 @require_GET
 def item_statistics(request):
     """For authors: how every question performs, from all submitted mock attempts."""
-    domain = request.GET.get("domain", "")
-    stats = selectors.item_statistics(
-        domain=parse_id(domain),
-        task=request.GET.get("task", "").strip()[:10] or None,
-        flag=request.GET.get("flag", ""),
-        sort=request.GET.get("sort", ""),
-    )
+    form = ItemStatisticsFilterForm(request.GET)
     return render(
         request,
         "exams/item_statistics.html",
-        {
-            "stats": stats,
-            "filters": request.GET,
-            "sub_domains": sub_domains_in_order(),
-        },
+        {"stats": selectors.item_statistics(**form.values()), "form": form},
     )

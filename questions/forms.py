@@ -191,7 +191,8 @@ class PreviewForm(forms.Form):
     references = LinesField(required=False, max_length=5000)
     sub_domain = forms.CharField(required=False, max_length=20)
 
-    MAX_CHOICES = 12
+    # One past the limit, so that the preview shows the rule an extra option breaks.
+    MAX_CHOICES = rules.MAX_OPTIONS + 1
 
     def choices(self) -> list[tuple[str, bool, str]]:
         texts = self.data.getlist("choice_text")[: self.MAX_CHOICES]

@@ -4,7 +4,13 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from . import rules
 from .rules import letter
+
+
+def _choices(name: str, labels: dict[str, str]) -> type[models.TextChoices]:
+    """Django choices from one of the vocabularies of ``rules`` (each defined there once)."""
+    return models.TextChoices(name, [(value.upper(), (value, label)) for value, label in labels.items()])
 
 
 class ExamGuide(models.Model):
@@ -67,19 +73,9 @@ class SubDomain(models.Model):
 
 
 class Question(models.Model):
-    class Type(models.TextChoices):
-        SINGLE = "single", "Multiple choice"
-        MULTIPLE = "multiple", "Multiple response"
-
-    class Difficulty(models.TextChoices):
-        EASY = "easy", "Easy"
-        MEDIUM = "medium", "Medium"
-        HARD = "hard", "Hard"
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
-        RETIRED = "retired", "Retired"
+    Type = _choices("Type", rules.QUESTION_TYPES)
+    Difficulty = _choices("Difficulty", rules.DIFFICULTIES)
+    Status = _choices("Status", rules.STATUSES)
 
     external_id = models.CharField(max_length=64, unique=True, help_text="Stable id, e.g. MLS-3.2-007.")
     sub_domain = models.ForeignKey(SubDomain, on_delete=models.PROTECT, related_name="questions")
@@ -142,7 +138,8 @@ class QuestionVersion(models.Model):
     note = models.CharField(max_length=200, blank=True)
 
     class Meta:
-        ordering = ["question", "-number"]
+        # No default ordering: it joined the questions table in every read of versions by id
+        # (an exam's draw). The history orders itself (selectors.question_versions, the admin).
         constraints = [models.UniqueConstraint(fields=["question", "number"], name="version_unique_number")]
 
     def __str__(self) -> str:

@@ -1,20 +1,36 @@
 """The rules a question must meet, as one pure function (no ORM, no Django).
 
 Every way a question enters the bank goes through ``question_problems``: the bank files
-(``bankfile.py``), the admin's question form and its choices, and every import format. The
+(``questions.bankfile``), the admin's question form and its choices, and every import format. The
 messages are written for authors, so they can be shown as they are.
 """
 
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-QUESTION_TYPES = ("single", "multiple")
-STATUSES = ("draft", "published", "retired")
+# The vocabularies of a question, value -> label, each defined here once: the model's choices,
+# the bank format, every import format and the commands take them from here (a new item type is
+# one more entry of QUESTION_TYPES, with its rules below).
+QUESTION_TYPES = {"single": "Multiple choice", "multiple": "Multiple response"}
+DIFFICULTIES = {"easy": "Easy", "medium": "Medium", "hard": "Hard"}
+STATUSES = {"draft": "Draft", "published": "Published", "retired": "Retired"}
+
+# The most options a question may have: the one limit every part of the engine derives from
+# (the option letters, the exam screen's keys, the autosave's bounds, the analytics columns,
+# the admin's rows). Binding for the bank format (docs/question-format.md): it also bounds the
+# steps of an ordering item and the prompts and responses of a matching item.
+MAX_OPTIONS = 8
+LETTERS = string.ascii_uppercase[:MAX_OPTIONS]
+# "(Select THREE.)" as the real exam writes it: the exam screen and the author's preview say it
+# from the key, so a stem must not (SELECT_INSTRUCTION). One word per possible count.
+NUMBER_WORDS = ("ONE", "TWO", "THREE", "FOUR", "FIVE", "SIX", "SEVEN", "EIGHT")[:MAX_OPTIONS]
+SELECT_INSTRUCTION = re.compile(rf"\(select ({'|'.join(NUMBER_WORDS)}|\d+)\.?\)", re.I)
+
 FORBIDDEN_OPTIONS = re.compile(r"\b(all|none|both|neither) of the (above|options)\b", re.I)
-SELECT_WORDS = re.compile(r"\(select (one|two|three|four|\d)\.?\)", re.I)
 URL = re.compile(r"^https?://[^\s/$.?#].[^\s]*$")
 
 # What an import writes where its format has nothing (Aiken has no "why" and no explanation).
@@ -39,7 +55,13 @@ class Issue:
 
 
 def letter(index: int) -> str:
+    """An option's letter; past Z (only in messages about a broken file) its number."""
     return chr(ord("A") + index) if 0 <= index < 26 else str(index + 1)
+
+
+def select_words(count: int) -> str:
+    """3 -> 'THREE', as in '(Select THREE.)'."""
+    return NUMBER_WORDS[count - 1] if 1 <= count <= len(NUMBER_WORDS) else str(count)
 
 
 def is_placeholder(text: str | None) -> bool:
@@ -87,7 +109,7 @@ def question_problems(
     if stem is not None:
         if not stem.strip():
             add("missing stem", "stem")
-        elif SELECT_WORDS.search(stem):
+        elif SELECT_INSTRUCTION.search(stem):
             add(
                 "do not write '(Select TWO.)' in the stem: the exam screen adds it from the answer key",
                 "stem",
@@ -122,6 +144,8 @@ def question_problems(
 
     n_choices = len(choices)
     n_correct = sum(bool(c) for _, c, _ in choices)
+    if n_choices > MAX_OPTIONS:
+        add(f"a question has at most {MAX_OPTIONS} options, this one has {n_choices}")
     if type == "single":
         if n_choices < 4:
             add(f"multiple choice needs at least 4 options, has {n_choices}")

@@ -7,8 +7,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
+from .errors import NotFound
 from .forms import ProblemReportForm
-from .models import Question
 
 
 def home(request):
@@ -42,8 +42,8 @@ def report_problem(request, question_id: int):
                 reason=form.cleaned_data["reason"],
                 text=form.cleaned_data["text"],
             )
-        except Question.DoesNotExist:
-            raise Http404("No such question.") from None
+        except NotFound as exc:
+            raise Http404(exc.message) from None
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)

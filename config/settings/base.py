@@ -149,7 +149,9 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+# E-mail (password resets) as one URL: smtp+tls://user:password@mail.example.com:587, or
+# consolemail:// (django-environ sets the backend, host, port, credentials and TLS from it).
+vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="mockexam@localhost")
 
 # The bundled question bank: one folder per exam guide.
@@ -180,11 +182,11 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "submit-expired-attempts": {
-        "task": "exams.tasks.submit_expired_attempts",
+        "task": "exams.periodic.submit_expired_attempts",
         "schedule": timedelta(seconds=30),
     },
     "sweep-pending-analytics": {
-        "task": "exams.tasks.sweep_pending_analytics",
+        "task": "exams.periodic.sweep_pending_analytics",
         "schedule": timedelta(seconds=60),
     },
     "nightly-analytics-rebuild": {

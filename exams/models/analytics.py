@@ -23,9 +23,6 @@ class ItemResponse(models.Model):
     is_correct = models.BooleanField()
     selected_mask = models.PositiveIntegerField()
     rest_score = models.FloatField()
-    group = models.PositiveSmallIntegerField(
-        null=True, help_text="1 = top third of mock attempts by score, 3 = bottom third (set by the rebuild)."
-    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["attempt", "version"], name="item_response_unique")]
@@ -118,11 +115,8 @@ class CandidateReadiness(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     guide = models.ForeignKey(ExamGuide, on_delete=models.CASCADE, related_name="+")
     probability = models.FloatField()
-    expected_percent = models.FloatField()
-    low_percent = models.FloatField(help_text="80% interval of the score on a fresh exam.")
-    high_percent = models.FloatField()
     expected_scaled = models.PositiveSmallIntegerField()
-    low_scaled = models.PositiveSmallIntegerField()
+    low_scaled = models.PositiveSmallIntegerField(help_text="80% interval of the score on a fresh exam.")
     high_scaled = models.PositiveSmallIntegerField()
     answered = models.PositiveIntegerField()
     updated_at = models.DateTimeField()

@@ -7,6 +7,9 @@ from django.db.models import Q
 
 from questions.models import Domain, ExamGuide, Question, QuestionVersion, SubDomain
 
+# A blueprint may draw from one domain or one task statement only (drills); empty: the whole guide.
+_SCOPE = {"on_delete": models.CASCADE, "null": True, "blank": True, "related_name": "+"}
+
 
 class ExamBlueprint(models.Model):
     """A kind of exam a candidate can start: the full mock, a mini mock, a drill, study mode."""
@@ -20,22 +23,8 @@ class ExamBlueprint(models.Model):
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
     mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.EXAM)
-    domain = models.ForeignKey(
-        Domain,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="Draw only from this domain.",
-    )
-    sub_domain = models.ForeignKey(
-        SubDomain,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="Draw only from this task statement.",
-    )
+    domain = models.ForeignKey(Domain, help_text="Draw only from this domain.", **_SCOPE)
+    sub_domain = models.ForeignKey(SubDomain, help_text="Draw only from this task statement.", **_SCOPE)
     question_count = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
     duration_minutes = models.PositiveSmallIntegerField(help_text="0 means untimed.")
     score_min = models.PositiveSmallIntegerField()
@@ -143,7 +132,8 @@ class AttemptItem(models.Model):
     )
 
     class Meta:
-        ordering = ["attempt", "position"]
+        # No default ordering: ordering by the attempt joined and sorted the attempts table in
+        # every query of items that did not order itself. Order explicitly where it matters.
         constraints = [models.UniqueConstraint(fields=["attempt", "position"], name="item_unique_position")]
         indexes = [models.Index(fields=["question", "checked_at"], name="item_question_checked_idx")]
 
@@ -164,8 +154,7 @@ class AttemptDomainScore(models.Model):
     total = models.PositiveSmallIntegerField()
     meets = models.BooleanField()
 
-    class Meta:
-        ordering = ["attempt", "domain__number"]
+    class Meta:  # no default ordering, for the reason AttemptItem has none
         constraints = [models.UniqueConstraint(fields=["attempt", "domain"], name="domain_score_unique")]
 
     def __str__(self) -> str:
@@ -184,8 +173,7 @@ class AttemptSubDomainScore(models.Model):
     correct = models.PositiveSmallIntegerField()
     total = models.PositiveSmallIntegerField()
 
-    class Meta:
-        ordering = ["attempt", "sub_domain__code"]
+    class Meta:  # no default ordering, for the reason AttemptItem has none
         constraints = [
             models.UniqueConstraint(fields=["attempt", "sub_domain"], name="sub_domain_score_unique")
         ]

@@ -1,83 +1,96 @@
-"""Background analysis of a submitted attempt: its breakdown, then the candidate's analytics."""
+"""What a submitted attempt changes, worked out in the background (``exams.tasks.analyse_attempt``):
+its breakdown per domain and task statement and, for a mock, its flattened answers and its
+candidate's standings and readiness. Everything over all candidates is ``analytics``."""
 
 from __future__ import annotations
 
-import logging
-from datetime import datetime, timedelta
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from ..models import Attempt, AttemptDomainScore, AttemptItem, AttemptSubDomainScore
-from . import analytics
-
-log = logging.getLogger(__name__)
-
-
-def send_rebuild(guide_id: int) -> None:
-    from ..tasks import rebuild_analytics
-
-    try:
-        rebuild_analytics.apply_async(
-            kwargs={"guide_id": guide_id}, countdown=analytics.DEBOUNCE.total_seconds()
-        )
-    except Exception:  # broker down: the nightly rebuild covers it
-        log.warning("could not queue the analytics rebuild of guide %s", guide_id, exc_info=True)
+from ..models import Attempt, AttemptDomainScore, AttemptItem, AttemptSubDomainScore, ItemResponse
+from .analytics import item_statistics_due
+from .standings import readiness_compute, standings_compute
 
 
-def attempt_analyse(*, attempt_id: int) -> bool:
-    """Compute an attempt's breakdown in SQL and store it. Idempotent: a rerun replaces it.
+@dataclass(frozen=True)
+class Analysis:
+    done: bool  # False: nothing to do (no such attempt, or not submitted yet)
+    rebuild_guide_id: int | None = None  # this attempt claimed its guide's next debounced rebuild
 
-    Returns False when there is nothing to do (no such attempt, or not submitted yet).
-    """
+
+def attempt_analyse(*, attempt_id: int) -> Analysis:
+    """Compute a submitted attempt's breakdown and, for a mock, its analytics, in one
+    transaction. Idempotent: a rerun replaces what an earlier run wrote."""
     with transaction.atomic():
         attempt = (
             Attempt.objects.select_for_update()
             .select_related("blueprint__guide")
             .filter(pk=attempt_id, state=Attempt.State.SUBMITTED)
+            .order_by()
             .first()
         )
         if attempt is None:
-            return False
-        threshold = attempt.blueprint.guide.competency_threshold
-        items = AttemptItem.objects.filter(attempt_id=attempt_id)
-        right = Count("pk", filter=Q(is_correct=True))
-        AttemptDomainScore.objects.filter(attempt_id=attempt_id).delete()
-        AttemptSubDomainScore.objects.filter(attempt_id=attempt_id).delete()
-        AttemptDomainScore.objects.bulk_create(
-            AttemptDomainScore(
-                attempt_id=attempt_id,
-                domain_id=row["domain_id"],
-                correct=row["correct"],
-                total=row["total"],
-                meets=100 * row["correct"] >= threshold * row["total"],
-            )
-            for row in items.values("domain_id").annotate(correct=right, total=Count("pk")).order_by()
-        )
-        AttemptSubDomainScore.objects.bulk_create(
-            AttemptSubDomainScore(
-                attempt_id=attempt_id,
-                sub_domain_id=row["sub_domain_id"],
-                correct=row["correct"],
-                total=row["total"],
-            )
-            for row in items.values("sub_domain_id").annotate(correct=right, total=Count("pk")).order_by()
-        )
+            return Analysis(done=False)
+        _breakdown_record(attempt)
+        now = timezone.now()
+        rebuild = None
         if attempt.blueprint.is_mock:
-            analytics.attempt_analytics(attempt=attempt)
-        Attempt.objects.filter(pk=attempt_id).update(analysed_at=timezone.now())
-        if attempt.blueprint.is_mock and analytics.item_statistics_due(guide_id=attempt.blueprint.guide_id):
-            guide_id = attempt.blueprint.guide_id
-            transaction.on_commit(lambda: send_rebuild(guide_id))
-    return True
+            guide = attempt.blueprint.guide
+            responses_record(attempt=attempt)
+            standings_compute(guide=guide, now=now, user_id=attempt.user_id)
+            readiness_compute(guide=guide, now=now, user_id=attempt.user_id)
+            rebuild = guide.pk if item_statistics_due(guide_id=guide.pk, now=now) else None
+        Attempt.objects.filter(pk=attempt_id).update(analysed_at=now)
+    return Analysis(done=True, rebuild_guide_id=rebuild)
 
 
-def attempts_owing_analysis(*, older_than: timedelta, now: datetime | None = None) -> list[int]:
-    """Submitted attempts whose analysis has not landed (the broker was down, a worker died)."""
-    now = now or timezone.now()
-    return list(
-        Attempt.objects.filter(
-            state=Attempt.State.SUBMITTED, analysed_at__isnull=True, submitted_at__lt=now - older_than
-        ).values_list("pk", flat=True)[:500]
+def _breakdown_record(attempt: Attempt) -> None:
+    """Correct and total per domain (with Meets Competencies) and per task statement, in SQL."""
+    threshold = attempt.blueprint.guide.competency_threshold
+    items = AttemptItem.objects.filter(attempt_id=attempt.pk)
+    right = Count("pk", filter=Q(is_correct=True))
+    for model, area in ((AttemptDomainScore, "domain_id"), (AttemptSubDomainScore, "sub_domain_id")):
+        model.objects.filter(attempt_id=attempt.pk).delete()
+        rows = items.values(area).annotate(correct=right, total=Count("pk")).order_by()
+        model.objects.bulk_create(
+            model(attempt_id=attempt.pk, **row, **_verdict(model, row, threshold)) for row in rows
+        )
+
+
+def _verdict(model, row: dict, threshold: int) -> dict:
+    """A domain meets competencies at ``threshold`` percent correct; a task statement has no verdict."""
+    if model is AttemptDomainScore:
+        return {"meets": 100 * row["correct"] >= threshold * row["total"]}
+    return {}
+
+
+def responses_record(*, attempt: Attempt) -> int:
+    """Flatten a submitted mock attempt's answers into ItemResponse rows (replacing any).
+
+    ``selected_mask`` has bit i set for the version's option i; ``rest_score`` is the attempt's
+    share correct without this item (for the item-rest correlation).
+    """
+    ItemResponse.objects.filter(attempt=attempt).delete()
+    items = list(
+        AttemptItem.objects.filter(attempt=attempt).values(
+            "question_id", "version_id", "selected", "is_correct"
+        )
     )
+    right = sum(bool(i["is_correct"]) for i in items)
+    others = max(1, len(items) - 1)
+    ItemResponse.objects.bulk_create(
+        ItemResponse(
+            attempt=attempt,
+            guide_id=attempt.blueprint.guide_id,
+            question_id=i["question_id"],
+            version_id=i["version_id"],
+            is_correct=bool(i["is_correct"]),
+            selected_mask=sum(1 << s for s in i["selected"]),
+            rest_score=(right - bool(i["is_correct"])) / others,
+        )
+        for i in items
+    )
+    return len(items)

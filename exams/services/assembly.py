@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import random
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from questions.models import Domain, Question, QuestionVersion, SubDomain
 
+from ..errors import AssemblyError
 from ..models import Attempt, AttemptItem, ExamBlueprint
 from ..scoring import apportion, spread
 
 
-class AssemblyError(Exception):
-    """The bank cannot fill the blueprint; the message names each domain and its shortfall."""
-
-
 @dataclass(frozen=True)
 class Draw:
+    """One question drawn: what its AttemptItem holds (the field names are the item's)."""
+
     question_id: int
     version_id: int
     sub_domain_id: int
@@ -25,6 +24,9 @@ class Draw:
     choice_count: int
     select_count: int
     option_order: tuple[int, ...]
+
+    def item_fields(self) -> dict:
+        return {**asdict(self), "option_order": list(self.option_order)}
 
 
 def _pool(blueprint: ExamBlueprint, question_ids=None):
@@ -49,7 +51,8 @@ def _pool(blueprint: ExamBlueprint, question_ids=None):
 
 
 def _versions(version_ids: list[int]) -> dict[int, tuple[int, int]]:
-    rows = QuestionVersion.objects.filter(pk__in=version_ids)
+    # order_by(): no order wanted, and the default one joins and sorts the questions table.
+    rows = QuestionVersion.objects.filter(pk__in=version_ids).order_by()
     return {pk: (c, s) for pk, c, s in rows.values_list("pk", "choice_count", "select_count")}
 
 
@@ -60,7 +63,7 @@ def _seen_counts(user) -> dict[int, int]:
     PostgreSQL chose to scan every candidate's items (a parallel sequential scan of the whole
     table, growing with all history) for a candidate who has a few hundred.
     """
-    attempt_ids = list(Attempt.objects.filter(user=user).values_list("pk", flat=True))
+    attempt_ids = list(Attempt.objects.filter(user=user).order_by().values_list("pk", flat=True))
     if not attempt_ids:
         return {}
     items = AttemptItem.objects.filter(attempt_id__in=attempt_ids)
@@ -94,9 +97,9 @@ def assemble(*, blueprint: ExamBlueprint, user, rng: random.Random, question_ids
     domains = list(Domain.objects.filter(guide_id=blueprint.guide_id).order_by("number"))
     subs = {
         pk: (code, domain_id)
-        for pk, code, domain_id in SubDomain.objects.filter(domain__guide_id=blueprint.guide_id).values_list(
-            "pk", "code", "domain_id"
-        )
+        for pk, code, domain_id in SubDomain.objects.filter(domain__guide_id=blueprint.guide_id)
+        .order_by()
+        .values_list("pk", "code", "domain_id")
     }
     if blueprint.domain_id or blueprint.sub_domain_id or question_ids is not None:
         wanted_domains = None  # a focused set draws from what it has, not by the guide's weights

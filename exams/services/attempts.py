@@ -1,37 +1,33 @@
-"""Writes for attempts: start, visit, save an answer, submit, and expire."""
+"""Writes for attempts: start, visit, save an answer, check it (study mode), submit, expire."""
 
 from __future__ import annotations
 
-import logging
-import math
 import random
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.http import Http404
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.services import profile_for
 
-from .. import selectors, sql
+from .. import selectors, sql, tasks
+from ..clock import grace, is_overdue, remaining_seconds
+from ..errors import (
+    AnswerChecked,
+    AnswerInvalid,
+    AttemptClosed,
+    NotFound,
+    NothingChosen,
+    NotStudyMode,
+    StaleRevision,
+    TimeUp,
+)
 from ..models import Attempt, AttemptItem, ExamBlueprint
 from ..scoring import is_correct, scaled_score
 from .assembly import assemble
-
-log = logging.getLogger(__name__)
-
-
-class SaveRejected(Exception):
-    """A save that cannot land; ``status`` is the HTTP status the view answers with."""
-
-    def __init__(self, status: int, message: str, **extra):
-        self.status = status
-        self.message = message
-        self.extra = extra
-        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -39,22 +35,6 @@ class SaveAck:
     revision: int
     saved_at: datetime
     remaining_seconds: int | None
-
-
-def grace() -> timedelta:
-    return timedelta(seconds=settings.EXAM_GRACE_SECONDS)
-
-
-def remaining_seconds(attempt: Attempt, now: datetime | None = None) -> int | None:
-    if attempt.deadline is None:
-        return None
-    now = now or timezone.now()
-    # Rounded up, so that the browser's countdown never reaches zero before the server's does.
-    return max(0, math.ceil((attempt.deadline - now).total_seconds()))
-
-
-def _is_overdue(attempt: Attempt, now: datetime) -> bool:
-    return attempt.deadline is not None and now > attempt.deadline + grace()
 
 
 def attempt_start(
@@ -70,9 +50,9 @@ def attempt_start(
         user=user, blueprint=blueprint, state=Attempt.State.IN_PROGRESS
     ).first()
     if open_attempt is not None:
-        if not _is_overdue(open_attempt, now):
+        if not is_overdue(open_attempt, now):
             return open_attempt
-        attempt_submit(user=user, attempt_id=open_attempt.pk, now=now)
+        _submit(Attempt.objects.filter(pk=open_attempt.pk), now=now)
     seed = seed if seed is not None else secrets.randbits(62)
     rng = random.Random(seed)  # noqa: S311 (a reproducible shuffle, not a secret)
     draws = assemble(blueprint=blueprint, user=user, rng=rng, question_ids=question_ids)
@@ -91,21 +71,12 @@ def attempt_start(
                 question_count=len(draws),
             )
             AttemptItem.objects.bulk_create(
-                AttemptItem(
-                    attempt=attempt,
-                    position=i,
-                    question_id=d.question_id,
-                    version_id=d.version_id,
-                    sub_domain_id=d.sub_domain_id,
-                    domain_id=d.domain_id,
-                    choice_count=d.choice_count,
-                    select_count=d.select_count,
-                    option_order=list(d.option_order),
-                )
-                for i, d in enumerate(draws, start=1)
+                AttemptItem(attempt=attempt, position=i, **draw.item_fields())
+                for i, draw in enumerate(draws, start=1)
             )
     except IntegrityError:
-        # A second request (double click, second tab) started the same blueprint first.
+        # one_open_attempt_per_blueprint: a second request (double click, second tab) started
+        # the same blueprint first. A plain create, so Django does not catch this for us.
         return Attempt.objects.get(user=user, blueprint=blueprint, state=Attempt.State.IN_PROGRESS)
     return attempt
 
@@ -128,6 +99,10 @@ def attempt_visit(*, attempt: Attempt, position: int) -> None:
         attempt.current_position = position
 
 
+SUBMITTED = "This attempt has been submitted; answers can no longer change."
+LATE = "Time is up: this answer arrived after the exam ended."
+
+
 def attempt_save_answer(
     *,
     user,
@@ -146,38 +121,33 @@ def attempt_save_answer(
     """
     now = now or timezone.now()
     item = selectors.attempt_item_find(
-        user_id=getattr(user, "pk", user), attempt_id=attempt_id, position=position, for_save=True
+        user_id=user.pk, attempt_id=attempt_id, position=position, for_save=True
     )
     if item is None:
         attempt = Attempt.objects.filter(pk=attempt_id, user=user).only("question_count").first()
         if attempt is None:
-            raise Http404("No such attempt.") from None
-        raise SaveRejected(
-            400,
-            f"Question {position} is not part of this attempt (it has questions 1–{attempt.question_count}).",
-        ) from None
+            raise NotFound("No such attempt.")
+        raise AnswerInvalid(
+            f"Question {position} is not part of this attempt (it has questions 1–{attempt.question_count})."
+        )
     attempt = item.attempt
     if len(set(selected)) != len(selected) or any(not 0 <= s < item.choice_count for s in selected):
-        raise SaveRejected(400, f"Options must be distinct and between 1 and {item.choice_count}.")
+        raise AnswerInvalid(f"Options must be distinct and between 1 and {item.choice_count}.")
     if len(selected) > item.select_count:
-        raise SaveRejected(400, f"This question takes at most {item.select_count} option(s).")
+        raise AnswerInvalid(f"This question takes at most {item.select_count} option(s).")
     stored = sorted(item.option_order[s] for s in selected)
     if not attempt.is_open:
-        raise SaveRejected(
-            409, "This attempt has been submitted; answers can no longer change.", code="submitted"
-        )
-    if _is_overdue(attempt, now):
-        raise SaveRejected(403, "Time is up: this answer arrived after the exam ended.", code="time_up")
+        raise AttemptClosed(SUBMITTED)
+    if is_overdue(attempt, now):
+        raise TimeUp(LATE)
     if item.checked_at is not None and stored != item.selected:
-        raise SaveRejected(409, "This answer has been checked; it can no longer change.", code="checked")
+        raise AnswerChecked("This answer has been checked; it can no longer change.")
     if item.revision != base_revision:
         if item.selected == stored and item.flagged == flagged:
             # A retry of a save that landed (its reply was lost): acknowledge it again.
             return SaveAck(item.revision, item.saved_at or now, remaining_seconds(attempt, now))
-        raise SaveRejected(
-            409,
+        raise StaleRevision(
             "This question was changed in another tab or device. Reload to see the latest answer.",
-            code="stale",
             revision=item.revision,
         )
     # One UPDATE in autocommit: it is committed when it returns, so the reply is an honest ack.
@@ -188,14 +158,10 @@ def attempt_save_answer(
         # Something changed between the read and the write (a submit, another tab): say which.
         fresh = Attempt.objects.only("state", "deadline").get(pk=attempt_id)
         if not fresh.is_open:
-            raise SaveRejected(
-                409, "This attempt has been submitted; answers can no longer change.", code="submitted"
-            )
-        if _is_overdue(fresh, now):
-            raise SaveRejected(403, "Time is up: this answer arrived after the exam ended.", code="time_up")
-        raise SaveRejected(
-            409, "This question was changed in another tab or device. Reload to see it.", code="stale"
-        )
+            raise AttemptClosed(SUBMITTED)
+        if is_overdue(fresh, now):
+            raise TimeUp(LATE)
+        raise StaleRevision("This question was changed in another tab or device. Reload to see it.")
     return SaveAck(base_revision + 1, now, remaining_seconds(attempt, now))
 
 
@@ -229,23 +195,21 @@ def _update_if_current(*, item_id: int, base_revision: int, selected: list[int],
 
 
 def attempt_submit(*, user, attempt_id: int, now: datetime | None = None) -> Attempt:
-    """Score and close an attempt. Idempotent: submitting a submitted attempt returns it as is.
+    """The candidate ends their attempt: score and close it. Idempotent: submitting a submitted
+    attempt returns it as it is. Another's attempt is ``NotFound``."""
+    return _submit(Attempt.objects.filter(pk=attempt_id, user=user), now=now or timezone.now())
+
+
+def _submit(attempts: QuerySet[Attempt], *, now: datetime) -> Attempt:
+    """Score and close the attempt ``attempts`` selects (one at most).
 
     Scoring happens in this transaction (1 or 0 per question, all or nothing, unanswered
     wrong); the per-domain breakdown is computed by a task sent after commit.
     """
-    from ..tasks import send_attempt_analysis
-
-    now = now or timezone.now()
     with transaction.atomic():
-        attempt = (
-            Attempt.objects.select_for_update()
-            .select_related("blueprint")
-            .filter(pk=attempt_id, user=user)
-            .first()
-        )
+        attempt = attempts.select_for_update().select_related("blueprint").order_by().first()
         if attempt is None:
-            raise Http404("No such attempt.")
+            raise NotFound("No such attempt.")
         if not attempt.is_open:
             return attempt
         bp = attempt.blueprint
@@ -290,7 +254,7 @@ def attempt_submit(*, user, attempt_id: int, now: datetime | None = None) -> Att
                 "state",
             ]
         )
-        transaction.on_commit(lambda: send_attempt_analysis(attempt.pk))
+        transaction.on_commit(lambda: tasks.send_attempt_analysis(attempt.pk))
     return attempt
 
 
@@ -312,13 +276,13 @@ def attempt_check_answer(*, user, attempt_id: int, position: int, now: datetime 
             .first()
         )
         if item is None:
-            raise Http404("No such question in this attempt.")
+            raise NotFound("No such question in this attempt.")
         if item.attempt.blueprint.mode != ExamBlueprint.Mode.STUDY:
-            raise SaveRejected(403, "Answers are shown only after the exam is submitted.", code="exam_mode")
+            raise NotStudyMode("Answers are shown only after the exam is submitted.")
         if not item.attempt.is_open:
-            raise SaveRejected(409, "This practice session has ended.", code="submitted")
+            raise AttemptClosed("This practice session has ended.")
         if not item.selected:
-            raise SaveRejected(400, "Choose an answer first.", code="unanswered")
+            raise NothingChosen("Choose an answer first.")
         if item.checked_at is None:
             item.is_correct = is_correct(item.selected, _key(item))
             item.checked_at = now
@@ -329,19 +293,18 @@ def attempt_check_answer(*, user, attempt_id: int, position: int, now: datetime 
 def attempts_submit_expired(*, now: datetime | None = None) -> int:
     """Submit every open attempt whose deadline and grace have passed (run by Celery beat)."""
     now = now or timezone.now()
-    due = Attempt.objects.filter(state=Attempt.State.IN_PROGRESS, deadline__lt=now - grace()).values_list(
-        "pk", "user_id"
-    )
+    due = Attempt.objects.filter(state=Attempt.State.IN_PROGRESS, deadline__lt=now - grace())
     count = 0
-    for attempt_id, user_id in due:
-        attempt_submit(user=user_id, attempt_id=attempt_id, now=now)
+    for attempt_id in due.values_list("pk", flat=True):
+        _submit(Attempt.objects.filter(pk=attempt_id), now=now)
         count += 1
     return count
 
 
 def attempt_submit_if_overdue(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
-    """Close an attempt whose time ran out while nobody was looking (when beat is not running)."""
+    """Close an attempt whose time ran out while nobody was looking (when beat is not running).
+    ``attempt`` was read for its candidate (``selectors.attempt_get``)."""
     now = now or timezone.now()
-    if attempt.is_open and _is_overdue(attempt, now):
-        return attempt_submit(user=attempt.user_id, attempt_id=attempt.pk, now=now)
+    if attempt.is_open and is_overdue(attempt, now):
+        return _submit(Attempt.objects.filter(pk=attempt.pk), now=now)
     return attempt

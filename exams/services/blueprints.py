@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from questions.models import ExamGuide
+from questions.services.upserts import UNCHANGED, upsert
 
 from ..models import ExamBlueprint
 
@@ -23,18 +24,8 @@ def blueprint_sync(*, guide: ExamGuide, specs: list[dict]) -> int:
             "passing_score": guide.passing_score,
             "is_mock": spec.get("mode", ExamBlueprint.Mode.EXAM) == ExamBlueprint.Mode.EXAM,
         }
-        blueprint = ExamBlueprint.objects.filter(guide=guide, slug=spec["slug"]).first()
-        if blueprint is None:
-            bp = ExamBlueprint(guide=guide, slug=spec["slug"], **values)
-            bp.full_clean()
-            bp.save()
-            changed += 1
-            continue
-        diff = [k for k, v in values.items() if getattr(blueprint, k) != v]
-        if diff:
-            for k in diff:
-                setattr(blueprint, k, values[k])
-            blueprint.full_clean()
-            blueprint.save(update_fields=diff)
-            changed += 1
+        _, outcome = upsert(
+            ExamBlueprint, lookup={"guide": guide, "slug": spec["slug"]}, values=values, validate=True
+        )
+        changed += outcome != UNCHANGED
     return changed

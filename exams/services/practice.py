@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
 from django.utils.text import Truncator
 
-from questions.models import Domain, ExamGuide, Question, SubDomain
+from questions.models import Domain, ExamGuide, SubDomain
 
-from ..models import Attempt, AttemptItem, ExamBlueprint
-from .assembly import AssemblyError
+from .. import selectors
+from ..errors import AssemblyError, NothingToPractise
+from ..models import Attempt, ExamBlueprint
 from .attempts import attempt_start
 
 DRILL_SIZES = (10, 20, 30)
 MISTAKES_LIMIT = 65
-# Timed drills give the full exam's time per question (180 minutes for 65 questions).
-SECONDS_PER_QUESTION_FACTOR = 1.0
 
 
 def _scope_slug(domain: Domain | None, sub_domain: SubDomain | None) -> str:
@@ -40,11 +38,9 @@ def _blueprint(*, guide: ExamGuide, slug: str, **values) -> ExamBlueprint:
     values.setdefault("is_listed", False)
     # Task statement titles run to 300 characters; a blueprint's name holds 120.
     values["name"] = Truncator(values["name"]).chars(ExamBlueprint._meta.get_field("name").max_length)
-    try:
-        with transaction.atomic():
-            blueprint, _ = ExamBlueprint.objects.update_or_create(guide=guide, slug=slug, defaults=values)
-    except IntegrityError:  # created by a concurrent request: use theirs
-        blueprint = ExamBlueprint.objects.get(guide=guide, slug=slug)
+    # update_or_create survives a concurrent request creating the same blueprint (it catches
+    # the IntegrityError and updates the row that won).
+    blueprint, _ = ExamBlueprint.objects.update_or_create(guide=guide, slug=slug, defaults=values)
     return blueprint
 
 
@@ -94,56 +90,6 @@ def blueprint_for_mistakes(
     )
 
 
-def _latest_marks(*, user, guide: ExamGuide | None = None, domain=None, sub_domain=None):
-    """(question, sub_domain, guide, is_correct) of this candidate's latest marked answer to each
-    published question, from the candidate's own items: the cost follows their history, not the
-    bank's or everyone's (a correlated subquery per published question read every candidate's
-    answers to it; docs/performance.md)."""
-    # The attempt ids first: joined to the attempts by user, PostgreSQL scanned every item.
-    attempt_ids = list(Attempt.objects.filter(user=user).values_list("pk", flat=True))
-    items = AttemptItem.objects.filter(
-        attempt_id__in=attempt_ids, checked_at__isnull=False, question__status=Question.Status.PUBLISHED
-    )
-    if sub_domain is not None:
-        items = items.filter(question__sub_domain=sub_domain)
-    elif domain is not None:
-        items = items.filter(question__sub_domain__domain=domain)
-    elif guide is not None:
-        items = items.filter(question__sub_domain__domain__guide=guide)
-    rows = items.order_by("question_id", "-checked_at", "-pk").values_list(
-        "question_id", "question__sub_domain_id", "question__sub_domain__domain__guide_id", "is_correct"
-    )
-    seen: set[int] = set()
-    for question_id, sub_id, guide_id, correct in rows:
-        if question_id not in seen:
-            seen.add(question_id)
-            yield question_id, sub_id, guide_id, correct
-
-
-def mistakes_question_ids(
-    *, user, guide: ExamGuide, domain: Domain | None = None, sub_domain: SubDomain | None = None
-) -> list[int]:
-    """Published questions whose latest marked answer by this candidate, in any attempt, was wrong.
-
-    A question answered correctly later drops out; one answered wrongly again comes back.
-    """
-    return sorted(
-        q
-        for q, _, _, correct in _latest_marks(user=user, guide=guide, domain=domain, sub_domain=sub_domain)
-        if correct is False
-    )
-
-
-def mistakes_per_sub_domain(*, user) -> dict[int, dict[int, int]]:
-    """Per guide id, per task statement id: how many of the candidate's mistakes (one query)."""
-    result: dict[int, dict[int, int]] = {}
-    for _, sub_id, guide_id, correct in _latest_marks(user=user):
-        if correct is False:
-            per_sub = result.setdefault(guide_id, {})
-            per_sub[sub_id] = per_sub.get(sub_id, 0) + 1
-    return result
-
-
 def attempt_start_mistakes(
     *, user, guide: ExamGuide, domain: Domain | None = None, sub_domain: SubDomain | None = None
 ) -> Attempt:
@@ -154,9 +100,25 @@ def attempt_start_mistakes(
     ).first()
     if open_attempt is not None:
         return open_attempt
-    ids = mistakes_question_ids(user=user, guide=guide, domain=domain, sub_domain=sub_domain)
+    ids = selectors.mistakes_question_ids(user=user, guide=guide, domain=domain, sub_domain=sub_domain)
     if not ids:
-        raise AssemblyError(
+        raise NothingToPractise(
             "No mistakes to practise here: you have since answered right every question you got wrong."
         )
     return attempt_start(user=user, blueprint=blueprint, question_ids=ids)
+
+
+def attempt_start_drill(
+    *,
+    user,
+    guide: ExamGuide,
+    count: int,
+    study: bool,
+    domain: Domain | None = None,
+    sub_domain: SubDomain | None = None,
+) -> Attempt:
+    """Start (or resume) a drill of ``count`` questions from one domain or task statement."""
+    blueprint = blueprint_for_drill(
+        guide=guide, count=count, study=study, domain=domain, sub_domain=sub_domain
+    )
+    return attempt_start(user=user, blueprint=blueprint)

@@ -3,15 +3,40 @@ from html import escape
 from django import template
 from django.utils.safestring import mark_safe
 
-register = template.Library()
+from ..forms import task_scope
 
-NUMBER_WORDS = {1: "ONE", 2: "TWO", 3: "THREE", 4: "FOUR", 5: "FIVE", 6: "SIX"}
+register = template.Library()
+register.filter("task_scope", task_scope)
+
+# Keys the exam script keeps for itself (static/js/exam.js): F flags, N and P move. An option
+# whose letter is one of them is chosen by its number instead.
+RESERVED_KEYS = "FNP"
 
 
 @register.filter
-def select_words(count: int) -> str:
-    """3 -> 'THREE', as the real exam writes it in '(Select THREE.)'."""
-    return NUMBER_WORDS.get(count, str(count))
+def letter_keys(options: list[dict]) -> str:
+    """The letters that choose an option of this question (``selectors.item_options``), for
+    the exam script: it takes its keys from the page, so they always match what is shown."""
+    return "".join(o["letter"] for o in options if o["letter"] not in RESERVED_KEYS)
+
+
+def _runs(letters: str) -> list[str]:
+    """'ABCDEGH' -> ['A', 'E'], ['G', 'H'] as 'A–E', 'G–H': consecutive letters as one range."""
+    runs: list[list[str]] = []
+    for char in letters:
+        if runs and ord(char) == ord(runs[-1][-1]) + 1:
+            runs[-1].append(char)
+        else:
+            runs.append([char])
+    return [run[0] if len(run) == 1 else f"{run[0]}</kbd>–<kbd>{run[-1]}" for run in runs]
+
+
+@register.simple_tag
+def option_keys_hint(options: list[dict]) -> str:
+    """'<kbd>1</kbd>–<kbd>8</kbd> or <kbd>A</kbd>–<kbd>E</kbd>, <kbd>G</kbd>–<kbd>H</kbd>'."""
+    digits = f"<kbd>1</kbd>–<kbd>{len(options)}</kbd>" if len(options) > 1 else "<kbd>1</kbd>"
+    letters = ", ".join(f"<kbd>{run}</kbd>" for run in _runs(letter_keys(options)))
+    return mark_safe(f"{digits} or {letters}" if letters else digits)  # noqa: S308  # nosec B308 B703 (letters and a count)
 
 
 @register.filter

@@ -19,8 +19,6 @@ from .. import formats, rules, selectors, services
 from ..forms import ChoiceFormSet, ImportForm, PreviewForm, QuestionAdminForm
 from ..models import Choice, ProblemReport, Question
 
-SELECT_WORDS = {2: "TWO", 3: "THREE", 4: "FOUR", 5: "FIVE"}
-
 
 class ChoiceInline(admin.TabularInline):
     model = Choice
@@ -28,6 +26,7 @@ class ChoiceInline(admin.TabularInline):
     fields = ("text", "is_correct", "why")
     ordering = ("position",)
     verbose_name = "option"
+    max_num = rules.MAX_OPTIONS
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 48})}}
 
     def get_extra(self, request, obj=None, **kwargs):
@@ -332,7 +331,7 @@ class QuestionAdmin(admin.ModelAdmin):
                 "content": content,
                 "options": options,
                 "multiple": qtype == Question.Type.MULTIPLE,
-                "select_words": SELECT_WORDS.get(select, str(select)),
+                "select": select,
                 "issues": issues,
                 # Unsaved input: only http(s) links become links (the rules list the rest).
                 "links": [r for r in content["references"] if rules.URL.match(r)],

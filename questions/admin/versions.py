@@ -16,6 +16,7 @@ class QuestionVersionAdmin(admin.ModelAdmin):
 
     list_display = ("question", "number", "created_at", "created_by", "note")
     list_select_related = ("question", "created_by")
+    ordering = ("question__external_id", "-number")
     search_fields = ("question__external_id", "note")
     fields = ("question", "number", "created_at", "created_by", "note", "as_candidates_see_it", "raw_content")
     readonly_fields = fields

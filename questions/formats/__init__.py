@@ -4,8 +4,6 @@ skipped questions) with 1-based line numbers, and most an ``export(questions) ->
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from ..bankfile import Problem
 from . import aiken, csvfile, gift, native
 from .common import ParseResult
@@ -36,15 +34,3 @@ def parse(
     return parser(
         text, filename=filename, default_sub_domain=default_sub_domain, skip_unsupported=skip_unsupported
     )
-
-
-def export_native(questions: Iterable) -> str:
-    return native.export(questions)
-
-
-def export_csv(questions: Iterable) -> str:
-    return csvfile.export(questions)
-
-
-def export_gift(questions: Iterable) -> str:
-    return gift.export(questions)

@@ -7,8 +7,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..bankfile import DIFFICULTIES, MAX_ID_LENGTH, ChoiceSpec, Problem, QuestionSpec, spec_problems
-from ..rules import STATUSES
+from ..bankfile import MAX_ID_LENGTH, ChoiceSpec, Problem, QuestionSpec, spec_problems
+from ..rules import DIFFICULTIES, STATUSES
 
 
 class ParseResult(tuple):
@@ -117,24 +117,25 @@ class Row:
     choices: list[tuple[str, bool, str]]
 
 
+# The question fields an export row carries as they are, under the same name.
+_AS_THEY_ARE = ("type", "difficulty", "status", "stem", "explanation")
+
+
+def _row(q) -> Row:
+    sub = q.sub_domain
+    choices = sorted(q.choices.all(), key=lambda c: c.position)
+    return Row(
+        id=q.external_id,
+        guide=sub.domain.guide.code,
+        sub_domain=sub.code,
+        sub_domain_title=sub.title,
+        select=q.select_count,
+        references=list(q.references),
+        choices=[(c.text, c.is_correct, c.why) for c in choices],
+        **{name: getattr(q, name) for name in _AS_THEY_ARE},
+    )
+
+
 def rows(questions: Iterable) -> list[Row]:
     """Questions (with ``sub_domain__domain__guide`` and ``choices`` loaded) as export rows."""
-    return [
-        Row(
-            id=q.external_id,
-            guide=q.sub_domain.domain.guide.code,
-            sub_domain=q.sub_domain.code,
-            sub_domain_title=q.sub_domain.title,
-            type=q.type,
-            select=q.select_count,
-            difficulty=q.difficulty,
-            status=q.status,
-            stem=q.stem,
-            explanation=q.explanation,
-            references=list(q.references),
-            choices=[
-                (c.text, c.is_correct, c.why) for c in sorted(q.choices.all(), key=lambda c: c.position)
-            ],
-        )
-        for q in questions
-    ]
+    return [_row(q) for q in questions]

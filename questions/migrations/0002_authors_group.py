@@ -1,36 +1,20 @@
-"""The "Authors" group: may write, version and review questions, but not administer the site."""
+"""The "Authors" group: may write, version and review questions, but not administer the site.
 
-from django.contrib.auth.management import create_permissions
+Its permissions are listed once, in questions/permissions.py (applied again after every migrate).
+"""
+
 from django.db import migrations
 
-GROUP = "Authors"
-PERMISSIONS = {
-    "question": ("add", "change", "view", "delete"),
-    "choice": ("add", "change", "view", "delete"),
-    "questionversion": ("view",),
-    "subdomain": ("view",),
-    "domain": ("view",),
-    "examguide": ("view",),
-}
+from accounts.roles import AUTHORS_GROUP
+from questions.permissions import authors_group_sync
 
 
 def create_group(apps, schema_editor):
-    # Permissions are normally created after migrate; make sure they exist now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name=GROUP)
-    codenames = [f"{action}_{model}" for model, actions in PERMISSIONS.items() for action in actions]
-    group.permissions.set(
-        Permission.objects.filter(content_type__app_label="questions", codename__in=codenames)
-    )
+    authors_group_sync(apps)
 
 
 def remove_group(apps, schema_editor):
-    apps.get_model("auth", "Group").objects.filter(name=GROUP).delete()
+    apps.get_model("auth", "Group").objects.filter(name=AUTHORS_GROUP).delete()
 
 
 class Migration(migrations.Migration):

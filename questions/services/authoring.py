@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.contrib.auth.models import Group, Permission
+from django.apps import apps as django_apps
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from accounts.models import AUTHORS_GROUP
-
 from .. import rules
-from ..models import Choice, Question, QuestionVersion
+from ..models import Question, QuestionVersion
+from ..permissions import authors_group_sync
+from .upserts import choices_replace
 from .versions import question_snapshot
 
 
@@ -59,14 +60,7 @@ def question_save(
         raise ValidationError(messages)
     question.full_clean(exclude=["current_version"])
     question.save()
-    have = [(c.text, c.is_correct, c.why) for c in question.choices.all()]
-    if have != wanted:
-        # Positions are the authoring order; attempts keep their own copy in the version they drew.
-        question.choices.all().delete()
-        Choice.objects.bulk_create(
-            Choice(question=question, position=i, text=t, is_correct=c, why=w)
-            for i, (t, c, w) in enumerate(wanted)
-        )
+    choices_replace(question, wanted)
     default = "created" if old_status is None else "edited"
     return question_snapshot(question=question, user=user, note=note.strip() or default)
 
@@ -97,23 +91,9 @@ def question_set_status(*, question: Question, status: str, user) -> bool:
     return True
 
 
-# What the Authors group may do (the migrations 0002 and 0004 created it with these).
-AUTHOR_PERMISSIONS = (
-    "add_question", "change_question", "view_question", "delete_question",
-    "add_choice", "change_choice", "view_choice", "delete_choice",
-    "view_questionversion", "view_subdomain", "view_domain", "view_examguide",
-    "view_problemreport", "change_problemreport",
-)  # fmt: skip
-
-
 def authors_group() -> Group:
-    """The Authors group with its permissions, recreated if someone (or a test flush) removed it."""
-    group, created = Group.objects.get_or_create(name=AUTHORS_GROUP)
-    if created:
-        group.permissions.set(
-            Permission.objects.filter(content_type__app_label="questions", codename__in=AUTHOR_PERMISSIONS)
-        )
-    return group
+    """The Authors group with its permissions (recreated if someone removed it)."""
+    return authors_group_sync(django_apps)
 
 
 @transaction.atomic

@@ -8,18 +8,17 @@ from pathlib import Path
 from django.db import transaction
 
 from .. import bankfile
-from ..models import Choice, Domain, ExamGuide, Question, SubDomain
+from ..errors import FileProblems
+from ..models import Domain, ExamGuide, Question, SubDomain
+from .upserts import UNCHANGED, UPDATED, choices_replace, upsert
 from .versions import question_snapshot
 
-CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 
-
-class BankInvalid(Exception):
+class BankInvalid(FileProblems):
     """The bank has problems; nothing was written."""
 
     def __init__(self, problems: list[bankfile.Problem]):
-        self.problems = problems
-        super().__init__(f"{len(problems)} problem(s) in the question bank")
+        super().__init__(problems, f"{len(problems)} problem(s) in the question bank")
 
 
 @dataclass
@@ -31,22 +30,10 @@ class LoadReport:
     guide_changes: int = 0
     specs: list[bankfile.GuideSpec] = field(default_factory=list)
 
-    @property
-    def changed(self) -> bool:
-        return bool(self.created or self.updated or self.guide_changes)
-
 
 def _upsert(model, lookup: dict, values: dict, report: LoadReport):
-    obj = model.objects.filter(**lookup).first()
-    if obj is None:
-        report.guide_changes += 1
-        return model.objects.create(**lookup, **values)
-    changed = [k for k, v in values.items() if getattr(obj, k) != v]
-    if changed:
-        for k in changed:
-            setattr(obj, k, values[k])
-        obj.save(update_fields=changed)
-        report.guide_changes += 1
+    obj, outcome = upsert(model, lookup=lookup, values=values)
+    report.guide_changes += outcome != UNCHANGED
     return obj
 
 
@@ -88,28 +75,14 @@ def question_upsert(
         "difficulty": spec.difficulty,
         "status": status or spec.status,
     }
-    wanted = [(c.text, c.correct, c.why) for c in spec.choices]
-    question = Question.objects.filter(external_id=spec.external_id).first()
-    if question is None:
-        question = Question.objects.create(external_id=spec.external_id, **values)
-        outcome = CREATED
-    else:
-        have = [(c.text, c.is_correct, c.why) for c in question.choices.all()]
-        changed = [k for k, v in values.items() if getattr(question, k) != v]
-        if not changed and have == wanted and question.current_version_id is not None:
-            return UNCHANGED
-        for k in changed:
-            setattr(question, k, values[k])
-        question.save()
+    question, outcome = upsert(Question, lookup={"external_id": spec.external_id}, values=values)
+    if choices_replace(question, [(c.text, c.correct, c.why) for c in spec.choices]) and outcome == UNCHANGED:
+        question.save(update_fields=["updated_at"])
         outcome = UPDATED
-        if have == wanted:
-            question_snapshot(question=question, user=user, note=note)
-            return outcome
-        question.choices.all().delete()
-    Choice.objects.bulk_create(
-        Choice(question=question, position=i, text=t, is_correct=c, why=w)
-        for i, (t, c, w) in enumerate(wanted)
-    )
+    if outcome == UNCHANGED:
+        if question.current_version_id is not None:
+            return UNCHANGED
+        outcome = UPDATED  # a question made outside the loaders, never frozen: freeze it now
     question_snapshot(question=question, user=user, note=note)
     return outcome
 

@@ -9,16 +9,16 @@ from django.db import transaction
 
 from .. import bankfile, formats, rules
 from ..bankfile import Problem, QuestionSpec
+from ..errors import FileProblems
 from ..models import ExamGuide, Question, SubDomain
 from .bank import question_upsert
 
 
-class ImportInvalid(Exception):
+class ImportInvalid(FileProblems):
     """The file has problems; nothing was written."""
 
     def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__(f"{len(problems)} problem(s); nothing was imported")
+        super().__init__(problems, f"{len(problems)} problem(s); nothing was imported")
 
 
 @dataclass

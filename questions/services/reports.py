@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from ..errors import NotFound
 from ..models import ProblemReport, Question, QuestionVersion
 
 TEXT_MAX = 2000
@@ -15,11 +16,11 @@ TEXT_MAX = 2000
 def problem_report_create(
     *, user, question_id: int, version_id: int | None, reason: str, text: str
 ) -> ProblemReport:
-    """Record a report on a published question (``Question.DoesNotExist`` for any other, so
-    that drafts stay invisible). Sending the same report twice records it once."""
+    """Record a report on a published question (``NotFound`` for any other, so that drafts stay
+    invisible). Sending the same report twice records it once."""
     question = Question.objects.filter(pk=question_id, status=Question.Status.PUBLISHED).first()
     if question is None:
-        raise Question.DoesNotExist(f"no published question {question_id}")
+        raise NotFound("No such question.")
     version = None
     if version_id:
         version = QuestionVersion.objects.filter(pk=version_id, question=question).first()

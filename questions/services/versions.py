@@ -34,15 +34,14 @@ def content_for(
     }
 
 
+# The question's own fields a version freezes (with its choices): content_for's arguments.
+FROZEN_FIELDS = ("type", "select_count", "difficulty", "stem", "explanation", "references")
+
+
 def question_content(question: Question, choices: list[Choice]) -> dict:
     """What candidates see of a question, rendered once, to be frozen in a version."""
     return content_for(
-        type=question.type,
-        select_count=question.select_count,
-        difficulty=question.difficulty,
-        stem=question.stem,
-        explanation=question.explanation,
-        references=question.references,
+        **{name: getattr(question, name) for name in FROZEN_FIELDS},
         choices=[(c.text, c.is_correct, c.why) for c in sorted(choices, key=lambda c: c.position)],
     )
 

@@ -1,8 +1,10 @@
 from django import template
 
+from .. import rules
 from ..forms import ProblemReportForm
 
 register = template.Library()
+register.filter("select_words", rules.select_words)
 
 
 @register.inclusion_tag("questions/_report_form.html", takes_context=True)

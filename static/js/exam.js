@@ -13,6 +13,8 @@
   const position = Number(form.dataset.position || 0); // 0 on the review screen
   const selectCount = Number(form.dataset.select || 1);
   const multiple = form.dataset.multiple === "1";
+  // The letters that choose an option, as the page shows them (F, N and P stay flag and move).
+  const letterKeys = (form.dataset.letterKeys || "").toUpperCase();
   const saveUrl = form.dataset.saveUrl;
   const submitUrl = form.dataset.submitUrl;
   const resultUrl = form.dataset.resultUrl;
@@ -311,12 +313,15 @@
     const tag = (event.target.tagName || "").toLowerCase();
     if (tag === "textarea" || (tag === "input" && event.target.type === "text")) return;
     const key = event.key;
-    if (locked && /^[1-6a-eA-E]$/.test(key)) {
+    // A number chooses the option shown with it, a letter the option shown with that letter.
+    const number = /^[1-9]$/.test(key) && Number(key) <= inputs.length ? Number(key) : 0;
+    const letter = /^[a-z]$/i.test(key) && letterKeys.includes(key.toUpperCase()) ? key.toUpperCase() : "";
+    if (locked && (number || letter)) {
       return;
-    } else if (position && /^[1-6]$/.test(key)) {
-      toggleOption(Number(key) - 1);
-    } else if (position && /^[a-eA-E]$/.test(key)) {
-      toggleOption(key.toLowerCase().charCodeAt(0) - 97);
+    } else if (position && number) {
+      toggleOption(number - 1);
+    } else if (position && letter) {
+      toggleOption(letter.charCodeAt(0) - 65);
     } else if (position && (key === "f" || key === "F")) {
       flagButton && flagButton.click();
     } else if (key === "ArrowRight" || key === "n" || key === "N") {

@@ -3,9 +3,11 @@ import re
 import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
+from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import AUTHORS_GROUP, Profile, User
+from questions.permissions import AUTHOR_PERMISSIONS
 
 pytestmark = pytest.mark.django_db
 
@@ -88,3 +90,11 @@ def test_authors_group_may_author_questions_but_not_administer():
     codenames = set(group.permissions.values_list("codename", flat=True))
     assert {"add_question", "change_question", "add_choice", "view_questionversion"} <= codenames
     assert not any(c.endswith("_user") or c.endswith("_group") for c in codenames)
+
+
+def test_the_authors_group_holds_exactly_the_one_list_and_migrate_restores_it():
+    group = Group.objects.get(name=AUTHORS_GROUP)
+    assert set(group.permissions.values_list("codename", flat=True)) == set(AUTHOR_PERMISSIONS)
+    group.permissions.clear()
+    call_command("migrate", verbosity=0)  # nothing to migrate: post_migrate still applies the list
+    assert set(group.permissions.values_list("codename", flat=True)) == set(AUTHOR_PERMISSIONS)

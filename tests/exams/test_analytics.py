@@ -6,6 +6,7 @@ import pytest
 
 from exams import statistics
 from exams.models import AttemptItem, CandidateReadiness, CandidateStanding, ItemStatistic
+from exams.scoring import scaled_score
 from exams.services.analytics import analytics_rebuild
 from exams.services.attempts import attempt_save_answer, attempt_start, attempt_submit
 from questions.models import Question
@@ -165,7 +166,8 @@ def test_readiness_is_stored_per_candidate(cohort):
     record = CandidateReadiness.objects.get(user=users["A"], guide=guide)
     probability, p, _, _ = statistics.readiness(4, 4, exam_questions=4, cut=0.72)
     assert record.probability == pytest.approx(probability)
-    assert record.expected_percent == pytest.approx(100 * p)
+    scale = {"score_min": 100, "score_max": 1000, "passing": 750, "cut_percent": 72}
+    assert record.expected_scaled == scaled_score(100 * p, **scale)
     assert record.low_scaled <= record.expected_scaled <= record.high_scaled
 
 

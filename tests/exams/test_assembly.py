@@ -6,8 +6,9 @@ from collections import Counter
 import pytest
 from django.urls import reverse
 
+from exams.errors import AssemblyError
 from exams.models import Attempt, AttemptItem
-from exams.services.assembly import AssemblyError, assemble
+from exams.services.assembly import assemble
 from exams.services.attempts import attempt_start, attempt_submit
 from questions.models import Domain, Question
 from tests.factories import build_guide

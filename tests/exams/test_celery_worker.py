@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from exams.models import Attempt, AttemptDomainScore, CandidateReadiness, CandidateStanding
+from exams.periodic import sweep_pending_analytics
 from exams.services.attempts import attempt_start, attempt_submit
-from exams.tasks import sweep_pending_analytics
 from tests.conftest import celery_conf, reset_broker_pool
 from tests.factories import UserFactory, build_guide
 

@@ -9,6 +9,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from exams import selectors
 from exams.models import Attempt, AttemptItem, ExamBlueprint
 from exams.services import practice
 from exams.services.attempts import attempt_check_answer, attempt_save_answer, attempt_start, attempt_submit
@@ -111,7 +112,7 @@ def test_review_of_an_open_attempt_redirects_and_of_anothers_is_404(
 def test_mistakes_drop_out_once_answered_right_and_come_back_when_wrong_again(
     candidate, guide, submitted, django_capture_on_commit_callbacks
 ):
-    mistakes = set(practice.mistakes_question_ids(user=candidate, guide=guide))
+    mistakes = set(selectors.mistakes_question_ids(user=candidate, guide=guide))
     wrong = set(
         AttemptItem.objects.filter(attempt=submitted, is_correct=False).values_list("question_id", flat=True)
     )
@@ -126,7 +127,7 @@ def test_mistakes_drop_out_once_answered_right_and_come_back_when_wrong_again(
     attempt_check_answer(user=candidate, attempt_id=drill.pk, position=items[1].position)
     with django_capture_on_commit_callbacks(execute=True):
         attempt_submit(user=candidate, attempt_id=drill.pk)
-    after = set(practice.mistakes_question_ids(user=candidate, guide=guide))
+    after = set(selectors.mistakes_question_ids(user=candidate, guide=guide))
     assert items[0].question_id not in after  # answered right later: drops out
     assert items[1].question_id in after  # wrong again: still there
     assert len(after) == 34  # unanswered practice questions are not new mistakes, nor fixed ones
@@ -280,7 +281,7 @@ def test_only_published_questions_feed_mistakes(candidate, guide, submitted):
         "question_id", flat=True
     )
     Question.objects.filter(pk__in=list(wrong)[:5]).update(status="retired")
-    assert len(practice.mistakes_question_ids(user=candidate, guide=guide)) == 30
+    assert len(selectors.mistakes_question_ids(user=candidate, guide=guide)) == 30
 
 
 def test_review_offers_a_problem_report_per_question_and_it_lands(client_a, candidate, submitted):

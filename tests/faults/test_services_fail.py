@@ -14,8 +14,9 @@ from django.db import connection, transaction
 from playwright.sync_api import expect
 
 from exams.models import Attempt, AttemptDomainScore, AttemptItem, AttemptSubDomainScore
+from exams.periodic import sweep_pending_analytics
 from exams.services.attempts import attempt_start, attempt_submit
-from exams.tasks import analyse_attempt, sweep_pending_analytics
+from exams.tasks import analyse_attempt
 from tests.browser import wait_saved
 from tests.conftest import ROOT, _worker_env
 from tests.factories import UserFactory, build_guide

@@ -96,3 +96,14 @@ def test_validate_bank_passes_on_a_valid_bank(tmp_path, capsys):
     folder = write_bank(tmp_path)
     call_command("validate_bank", str(folder.parent))
     assert "no problems" in capsys.readouterr().out
+
+
+def test_validate_bank_files_only_skips_the_whole_bank_rules(tmp_path, capsys):
+    folder = write_bank(tmp_path)
+    with (folder / "guide.yaml").open("a") as guide:
+        guide.write("bank_requirements:\n  min_total: 500\n")
+    with pytest.raises(CommandError, match="1 problem"):
+        call_command("validate_bank", str(folder.parent))
+    assert "holds 12 published questions, needs 500" in capsys.readouterr().err
+    call_command("validate_bank", str(folder.parent), files_only=True)
+    assert "no problems" in capsys.readouterr().out

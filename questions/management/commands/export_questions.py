@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from questions import selectors
 from questions.formats import EXPORTERS, native
+from questions.rules import STATUSES
 
 
 class Command(BaseCommand):
@@ -16,7 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=sorted(EXPORTERS), default="native")
         parser.add_argument("--guide", help="exam guide code (default: every guide)")
         parser.add_argument("--sub-domain", help="only this task statement, e.g. 3.2")
-        parser.add_argument("--status", choices=["draft", "published", "retired"], help="only this status")
+        parser.add_argument("--status", choices=list(STATUSES), help="only this status")
         parser.add_argument("--output", "-o", help="file to write (default: stdout)")
         parser.add_argument("--output-dir", help="native only: write DIR/<guide>/<task statement>.yaml")
 

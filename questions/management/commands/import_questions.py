@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.models import User
 from questions import selectors, services
 from questions.formats import PARSERS
+from questions.rules import STATUSES
 
 BY_EXTENSION = {".yaml": "native", ".yml": "native", ".gift": "gift", ".csv": "csv", ".txt": "aiken"}
 
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--status",
-            choices=["draft", "published", "retired"],
+            choices=list(STATUSES),
             help="default: the file's, else as now, else draft",
         )
         parser.add_argument(

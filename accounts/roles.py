@@ -1,0 +1,3 @@
+"""Role names, importable before the models are (app configs and migrations use them)."""
+
+AUTHORS_GROUP = "Authors"

@@ -1,0 +1,157 @@
+"""Reads of the analytics: the candidate's history and dashboard, item statistics for authors,
+and what the analytics services read before they write."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from questions.models import ExamGuide, QuestionVersion
+
+from ..models import (
+    Attempt,
+    AttemptDomainScore,
+    CandidateReadiness,
+    CandidateStanding,
+    ExamBlueprint,
+    ItemStatistic,
+)
+
+
+def mock_trend(*, user) -> list[dict]:
+    """Per guide, the per-domain percent of each submitted mock attempt, oldest first (one query)."""
+    scores = (
+        AttemptDomainScore.objects.filter(
+            attempt__user=user, attempt__blueprint__is_mock=True, attempt__state=Attempt.State.SUBMITTED
+        )
+        .select_related("domain__guide", "attempt__blueprint")
+        .order_by("attempt__submitted_at", "domain__number")
+    )
+    guides: dict[str, dict] = {}
+    for score in scores:
+        guide = guides.setdefault(
+            score.domain.guide.code, {"code": score.domain.guide.code, "domains": {}, "rows": {}}
+        )
+        guide["domains"][score.domain.number] = score.domain.title
+        row = guide["rows"].setdefault(score.attempt_id, {"attempt": score.attempt, "cells": {}})
+        row["cells"][score.domain.number] = score.percent
+    result = []
+    for guide in guides.values():
+        numbers = sorted(guide["domains"])
+        result.append(
+            {
+                "code": guide["code"],
+                "domains": [(n, guide["domains"][n]) for n in numbers],
+                "rows": [
+                    {"attempt": r["attempt"], "cells": [r["cells"].get(n) for n in numbers]}
+                    for r in guide["rows"].values()
+                ],
+            }
+        )
+    return result
+
+
+def candidate_dashboard(*, user) -> list[dict]:
+    """Everything the candidate dashboard shows, per guide, from precomputed tables (3 queries):
+    readiness, the domain standings in the guide's order, the five weakest task statements and
+    the submitted mocks, oldest first."""
+    readiness = {r.guide_id: r for r in CandidateReadiness.objects.filter(user=user)}
+    standings = list(
+        CandidateStanding.objects.filter(user=user)
+        .select_related("domain", "sub_domain", "guide")
+        .order_by("mastery")
+    )
+    mocks = list(
+        Attempt.objects.filter(user=user, blueprint__is_mock=True, state=Attempt.State.SUBMITTED)
+        .select_related("blueprint")
+        .order_by("submitted_at")
+        .only(
+            "pk",
+            "submitted_at",
+            "scaled_score",
+            "percent",
+            "passed",
+            "blueprint__name",
+            "blueprint__guide_id",
+        )
+    )
+    guides = {s.guide_id: s.guide for s in standings}
+    result = []
+    for guide_id, guide in guides.items():
+        mine = [s for s in standings if s.guide_id == guide_id]
+        result.append(
+            {
+                "guide": guide,
+                "readiness": readiness.get(guide_id),
+                "domains": sorted(
+                    (s for s in mine if s.sub_domain_id is None), key=lambda s: s.domain.number
+                ),
+                "weakest": [s for s in mine if s.sub_domain_id is not None][:5],  # weakest first
+                "trend": [a for a in mocks if a.blueprint.guide_id == guide_id],
+            }
+        )
+    return result
+
+
+# The item-statistics page's filters and orders: value -> (label, what it means in the query).
+ITEM_STAT_FLAGS = {
+    "any": ("Any flag", Q(too_easy=True) | Q(too_hard=True) | Q(low_discrimination=True)),
+    "too_easy": ("Too easy", Q(too_easy=True)),
+    "too_hard": ("Too hard", Q(too_hard=True)),
+    "low_discrimination": ("Does not discriminate", Q(low_discrimination=True)),
+}
+ITEM_STAT_SORTS = {
+    "": ("Question", "question__external_id"),
+    "facility": ("Hardest first", "facility"),
+    "-facility": ("Easiest first", "-facility"),
+    "discrimination": ("Least discriminating", "discrimination"),
+    "-discrimination": ("Most discriminating", "-discrimination"),
+    "responses": ("Most responses", "-responses"),
+}
+
+
+def item_statistics(
+    *, guide=None, domain: int | None = None, task: str | None = None, flag: str = "", sort: str = ""
+) -> QuerySet[ItemStatistic]:
+    """Item statistics for the author page, filtered and sorted in the database."""
+    qs = ItemStatistic.objects.select_related("question", "sub_domain__domain", "version", "guide")
+    if guide is not None:
+        qs = qs.filter(guide=guide)
+    if domain is not None:
+        qs = qs.filter(sub_domain__domain__number=domain)
+    if task:
+        qs = qs.filter(sub_domain__code=task)
+    if flag in ITEM_STAT_FLAGS:
+        qs = qs.filter(ITEM_STAT_FLAGS[flag][1])
+    return qs.order_by(ITEM_STAT_SORTS.get(sort, ITEM_STAT_SORTS[""])[1], "pk")
+
+
+def attempts_owing_analysis(*, older_than: timedelta, now: datetime | None = None) -> list[int]:
+    """Submitted attempts whose analysis has not landed (the broker was down, a worker died)."""
+    now = now or timezone.now()
+    return list(
+        Attempt.objects.filter(
+            state=Attempt.State.SUBMITTED, analysed_at__isnull=True, submitted_at__lt=now - older_than
+        ).values_list("pk", flat=True)[:500]
+    )
+
+
+def blueprint_of_the_exam(*, guide: ExamGuide) -> ExamBlueprint | None:
+    """The blueprint that stands for the real exam: a mock of the guide's own length."""
+    return (
+        ExamBlueprint.objects.filter(guide=guide, is_mock=True, question_count=guide.question_count)
+        .order_by("pk")
+        .first()
+    )
+
+
+def versions_counted(*, version_ids: list[int]) -> dict[int, dict]:
+    """Per version id: its number of options and its task statement (what item statistics need)."""
+    rows = (
+        QuestionVersion.objects.filter(pk__in=version_ids)
+        .order_by()
+        .values("pk", "choice_count", "question__sub_domain_id")
+    )
+    return {row["pk"]: row for row in rows}

@@ -1,0 +1,98 @@
+"""Reads of a marked attempt: each question with the candidate's answer, the key and every why.
+
+Only for submitted attempts and for study-mode questions already checked: the callers make
+sure of that (rule 2 of docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from questions import rules
+
+from ..models import Attempt, AttemptItem
+
+# The review's "Show" filter: its choices, and which questions each keeps.
+REVIEW_SHOW = {
+    "all": ("All questions", lambda item: True),
+    "wrong": ("Wrong only", lambda item: not item.is_correct),
+    "unanswered": ("Unanswered", lambda item: not item.selected),
+    "flagged": ("Flagged", lambda item: item.flagged),
+    "correct": ("Correct", lambda item: bool(item.is_correct)),
+}
+
+
+def item_review(item: AttemptItem) -> dict:
+    """One question as the candidate saw it, with their answer, the key and every why."""
+    content = item.version.content
+    chosen = set(item.selected)
+    options = [
+        {
+            "letter": rules.LETTERS[shown],
+            "html": content["choices"][original]["text_html"],
+            "why_html": content["choices"][original]["why_html"],
+            "correct": content["choices"][original]["correct"],
+            "chosen": original in chosen,
+        }
+        for shown, original in enumerate(item.option_order)
+    ]
+    return {
+        "item": item,
+        "stem_html": content["stem_html"],
+        "explanation_html": content["explanation_html"],
+        "references": content["references"],
+        "options": options,
+        "answered": bool(item.selected),
+        "your_letters": [o["letter"] for o in options if o["chosen"]],
+        "key_letters": [o["letter"] for o in options if o["correct"]],
+    }
+
+
+@dataclass(frozen=True)
+class Review:
+    items: list[AttemptItem]
+    # One row per task statement the attempt drew, in the guide's order: code, title, domain
+    # (its number), sub_id, wrong (unanswered counts as wrong) and total.
+    summary: list[dict]
+
+    def task_row(self, code: str | None) -> dict | None:
+        """The summary row of task statement ``code``, if the attempt drew it."""
+        return next((row for row in self.summary if row["code"] == code), None)
+
+    def questions(self, *, show: str = "all", domain: int | None = None, task: str | None = None) -> list:
+        """The reviews of the questions the filters keep, in order."""
+        keep = REVIEW_SHOW[show][1]
+        return [
+            item_review(item)
+            for item in self.items
+            if keep(item)
+            and (domain is None or item.sub_domain.domain.number == domain)
+            and (not task or item.sub_domain.code == task)
+        ]
+
+
+def attempt_review(*, attempt: Attempt) -> Review:
+    """A submitted attempt's questions and its summary per task statement (one query)."""
+    items = list(
+        AttemptItem.objects.filter(attempt=attempt)
+        .select_related("version", "sub_domain__domain")
+        .order_by("position")
+    )
+    summary: dict[str, dict] = {}
+    for item in items:
+        sub = item.sub_domain
+        row = summary.setdefault(
+            sub.code,
+            {
+                "code": sub.code,
+                "title": sub.title,
+                "domain": sub.domain.number,
+                "sub_id": sub.pk,
+                "wrong": 0,
+                "total": 0,
+            },
+        )
+        row["total"] += 1
+        row["wrong"] += not item.is_correct
+    rows = sorted(summary.values(), key=lambda r: [int(p) for p in r["code"].split(".")])
+    return Review(items=items, summary=rows)

@@ -35,6 +35,9 @@ class ExamBlueprint(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(99)],
         help_text="Raw percent we map to the passing score; an estimate (see docs/scoring.md).",
     )
+    max_case_studies = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The most case studies one form draws; empty: no limit."
+    )
     is_mock = models.BooleanField(default=True, help_text="Counts as a mock exam in history and analytics.")
     is_active = models.BooleanField(default=True)
     is_listed = models.BooleanField(
@@ -115,10 +118,19 @@ class AttemptItem(models.Model):
     sub_domain = models.ForeignKey(SubDomain, on_delete=models.PROTECT, related_name="+")
     domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="+")
     # Copied from the version at draw time so a save validates without reading the content.
+    type = models.CharField(max_length=10, choices=Question.Type.choices, default=Question.Type.SINGLE)
     choice_count = models.PositiveSmallIntegerField()
     select_count = models.PositiveSmallIntegerField()
-    option_order = models.JSONField(help_text="Choice indexes of the version, in the order shown.")
-    selected = models.JSONField(default=list, blank=True, help_text="Choice indexes of the version.")
+    option_order = models.JSONField(
+        help_text="Choice indexes of the version, in the order shown (ordering: the steps; matching: the prompts)."
+    )
+    response_order = models.JSONField(
+        default=list, blank=True, help_text="Matching: choice indexes of the responses, in the order shown."
+    )
+    # single/multiple: the chosen choice indexes, sorted. ordering: per choice (step) index, the
+    # position (0-based) the candidate gave it, or null. matching: per choice (prompt) index, the
+    # choice index of the response the candidate paired with it, or null. [] when nothing is chosen.
+    selected = models.JSONField(default=list, blank=True, help_text="The answer, in the version's indexes.")
     flagged = models.BooleanField(default=False)
     revision = models.PositiveIntegerField(
         default=0, help_text="Bumped by every save; stale saves are refused."

@@ -27,6 +27,7 @@ from .attempts import (
     attempts_open,
     blueprint_startable,
     blueprints_active,
+    item_arrangement,
     item_options,
 )
 from .practice import (
@@ -62,6 +63,7 @@ __all__ = [
     "candidate_dashboard",
     "guide_outline",
     "guides_outlined",
+    "item_arrangement",
     "item_options",
     "item_review",
     "item_statistics",

@@ -160,7 +160,16 @@ def _select(
             case_units[row.case_study_id].append(row)
     cases = [sorted(unit, key=lambda r: (r.case_order or 0, r.pk)) for _, unit in sorted(case_units.items())]
     cases = _least_seen_first(cases, lambda unit: max(seen.get(r.pk, 0) for r in unit), rng)
+    # A task statement that its single questions cannot fill needs case studies: those first.
+    single_count = Counter(row.sub_domain_id for row in rows if row.case_study_id is None)
     for unit in cases:
+        if any(need.get(r.sub_domain_id, 0) > single_count[r.sub_domain_id] for r in unit) and selection.fits(
+            unit
+        ):
+            selection.take(unit)
+    for unit in cases:
+        if unit[0].pk in selection.taken:
+            continue
         rate = sum(need.get(r.sub_domain_id, 0) / available[r.sub_domain_id] for r in unit) / len(unit)
         if rng.random() < rate and selection.fits(unit):
             selection.take(unit)
@@ -235,10 +244,22 @@ def assemble(*, blueprint: ExamBlueprint, user, rng: random.Random, question_ids
         counts = spread(quota, [len(groups[c]) for c in codes])
         for code, count in zip(codes, counts, strict=True):
             need[groups[code][0].sub_domain_id] = count
-    selection = _select(rows, need, enemies, seen, rng, blueprint.max_case_studies)
-    if question_ids is None:
-        _make_up_shortfalls(selection, rows, subs, seen, rng, total)
+    # Enemies and case studies may leave a task statement short on one choice and not on
+    # another: a few more tries (from the same seed) before refusing.
+    for attempt in range(SELECTION_TRIES):
+        selection = _select(rows, dict(need), enemies, seen, rng, blueprint.max_case_studies)
+        if question_ids is not None:
+            break
+        try:
+            _make_up_shortfalls(selection, rows, subs, seen, rng, total)
+            break
+        except AssemblyError:
+            if attempt == SELECTION_TRIES - 1:
+                raise
     return _draws(selection, subs, rng)
+
+
+SELECTION_TRIES = 25
 
 
 def _make_up_shortfalls(selection: _Selection, rows: list[Row], subs: dict, seen, rng, total: int) -> None:

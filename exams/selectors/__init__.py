@@ -10,6 +10,7 @@ from .analytics import (
     blueprint_of_the_exam,
     candidate_dashboard,
     item_statistics,
+    matching_answers,
     mock_trend,
     versions_counted,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "item_options",
     "item_review",
     "item_statistics",
+    "matching_answers",
     "mistakes_per_sub_domain",
     "mistakes_question_ids",
     "mock_trend",

@@ -15,7 +15,7 @@ from exams.models import Attempt, AttemptItem, ExamBlueprint
 from exams.scoring import AnswerShapeError, arrangement_correct, item_type, shown_answer, stored_answer
 from exams.services.assembly import assemble
 from exams.services.attempts import attempt_start, attempt_submit
-from questions.models import Choice, Domain, Question
+from questions.models import Choice, Domain, Question, QuestionVersion
 from questions.services import question_snapshot
 from tests.factories import correct_positions
 
@@ -295,3 +295,51 @@ def test_mistakes_include_the_new_types(client_a, candidate, every_type_attempt)
     wrong = set(mistakes_question_ids(user=candidate, guide=attempt.blueprint.guide))
     types = set(Question.objects.filter(pk__in=wrong).values_list("type", flat=True))
     assert {"ordering", "matching"} <= types
+
+
+@pytest.mark.django_db
+def test_item_statistics_cover_every_type_and_name_the_wrong_pairings(
+    bank, django_capture_on_commit_callbacks
+):
+    """Six candidates sit the same form; half match two prompts the wrong way round."""
+    from exams.models import ItemStatistic
+    from exams.services.analytics import analytics_rebuild
+    from tests.factories import UserFactory
+
+    kinds = dict(QuestionVersion.objects.values_list("pk", "type"))
+    seed = next(
+        seed
+        for seed in range(200)
+        if {"ordering", "matching"}
+        <= {kinds[d.version_id] for d in assemble(blueprint=bank, user=None, rng=random.Random(seed))}
+    )
+    for n in range(6):
+        user = UserFactory(username=f"stat-{n}")
+        attempt = attempt_start(user=user, blueprint=bank, seed=seed)
+        for item in attempt.items.select_related("version").order_by("position"):
+            answer = correct_positions(item)
+            if item.type == "matching" and n % 2:
+                answer[0], answer[1] = answer[1], answer[0]
+            if item.type in ("single", "multiple") and n < 3:
+                answer = [i for i in range(item.choice_count) if i not in answer][: len(answer)]
+            save(client_for(user), attempt, item, answer)
+        with django_capture_on_commit_callbacks(execute=True):
+            attempt_submit(user=user, attempt_id=attempt.pk)
+    analytics_rebuild(guide_id=bank.guide_id)
+    stats = {s.question.type: s for s in ItemStatistic.objects.select_related("question")}
+    assert {"single", "ordering", "matching"} <= set(stats)
+    assert stats["ordering"].facility == 1.0
+    assert stats["ordering"].option_rates[0]["option"] == "Step 1"
+    matching = ItemStatistic.objects.filter(question__type="matching", responses=6).first()
+    assert matching.facility == 0.5
+    assert len(matching.wrong_pairings) == 2 and matching.wrong_pairings[0]["count"] == 3
+    assert matching.wrong_pairings[0]["prompt_text"] and matching.wrong_pairings[0]["response_text"]
+    assert any(s.discrimination is not None for s in ItemStatistic.objects.all())
+
+
+def client_for(user):
+    from django.test import Client
+
+    c = Client()
+    c.force_login(user)
+    return c

@@ -104,7 +104,8 @@ def stored_answer(
     - multiple choice and multiple response: the displayed options chosen -> the chosen
       choice indexes, sorted;
     - ordering: per displayed step, the position given to it (0-based) or null -> per step
-      index, its position or null; two steps never share a position;
+      index, its position or null (two steps given one position is a wrong answer, not a
+      malformed one: each step's control is independent, as a keyboard moves through them);
     - matching: per displayed prompt, the displayed response chosen or null -> per prompt
       index, the choice index of its response or null.
 
@@ -131,8 +132,6 @@ def stored_answer(
         return []
     stored: list[int | None] = [None] * choice_count
     if type == "ordering":
-        if len(set(values)) != len(values):
-            raise AnswerShapeError("Two steps cannot share a position.")
         for displayed, position in enumerate(shown):
             stored[option_order[displayed]] = position
     else:

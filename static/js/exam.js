@@ -91,8 +91,8 @@
       slots.forEach((s, i) => {
         const v = selected.length ? selected[i] : null;
         s.value = v === null || v === undefined ? "" : String(v);
-        s.dataset.prev = s.value;
       });
+      if (kind === "ordering") sharedPositions();
       showSummary();
       return;
     }
@@ -162,7 +162,7 @@
   }
 
   // A change made on this device that has not reached the server wins over what the page showed.
-  slots.forEach((s) => (s.dataset.prev = s.value));
+  if (kind === "ordering") sharedPositions();
   showSummary();
   if (position && queue[position]) {
     const mine = queue[position];
@@ -339,29 +339,32 @@
       record();
     })
   );
-  // Ordering: a position is one step's; giving it to another step moves the first to the old
-  // place of the second (a swap), so two steps never share a position. Each change is announced.
+  // Each step's (or prompt's) control is independent, so arrow keys moving through a closed
+  // select change nothing else; two steps given one position are pointed out, not undone.
   function optionLabel(slot) {
     const option = slot.options[slot.selectedIndex];
     return option ? option.textContent : "";
+  }
+  function sharedPositions() {
+    const seen = {};
+    slots.forEach((s) => {
+      if (s.value !== "") seen[s.value] = (seen[s.value] || 0) + 1;
+    });
+    slots.forEach((s) => s.classList.toggle("is-invalid", s.value !== "" && seen[s.value] > 1));
+    return Object.keys(seen)
+      .filter((v) => seen[v] > 1)
+      .map((v) => Number(v) + 1);
   }
   slots.forEach((slot) =>
     slot.addEventListener("change", () => {
       let message;
       if (kind === "ordering") {
-        const previous = slot.dataset.prev || "";
-        const other = slot.value === "" ? null : slots.find((s) => s !== slot && s.value === slot.value);
-        message = slot.value === "" ? "Step removed from the order." : "Step placed at " + optionLabel(slot).toLowerCase() + ".";
-        if (other) {
-          other.value = previous;
-          other.dataset.prev = previous;
-          message +=
-            " " + rowText(other) + (previous === "" ? " is no longer placed." : " moved to " + optionLabel(other).toLowerCase() + ".");
-        }
+        message = slot.value === "" ? "Step not placed." : "Step placed at " + optionLabel(slot).toLowerCase() + ".";
+        const shared = sharedPositions();
+        if (shared.length) message += " Two steps share position " + shared.join(" and ") + ".";
       } else {
         message = slot.value === "" ? "Prompt not matched." : "Matched with " + optionLabel(slot) + ".";
       }
-      slot.dataset.prev = slot.value;
       showSummary();
       showHint(message);
       record();

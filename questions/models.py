@@ -13,8 +13,15 @@ def _choices(name: str, labels: dict[str, str]) -> type[models.TextChoices]:
     return models.TextChoices(name, [(value.upper(), (value, label)) for value, label in labels.items()])
 
 
+# How exams are listed everywhere: the ones candidates can book first ("current" sorts before
+# "retired"), then by code. The model's default ordering, and the key of lists sorted in Python.
+GUIDE_ORDER = ("status", "code")
+
+
 class ExamGuide(models.Model):
     """A certification's published exam guide, held as data (MLS-C01, MLA-C01, ...)."""
+
+    Status = _choices("Status", rules.GUIDE_STATUSES)
 
     code = models.CharField(max_length=32, unique=True)
     title = models.CharField(max_length=200)
@@ -29,9 +36,13 @@ class ExamGuide(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text="Percent correct at which a domain 'meets competencies' on the score report.",
     )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CURRENT)
+    retired_on = models.DateField(null=True, blank=True, help_text="The last day AWS offered the exam.")
+    successor = models.CharField(max_length=32, blank=True, help_text="Code of the exam that replaced it.")
+    guide_url = models.URLField(blank=True, help_text="AWS's exam guide, where the guide's facts come from.")
 
     class Meta:
-        ordering = ["code"]
+        ordering = GUIDE_ORDER
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"

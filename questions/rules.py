@@ -31,6 +31,8 @@ ORDERING_STEPS = (3, 5)
 MATCHING_PAIRS = (3, 7)
 DIFFICULTIES = {"easy": "Easy", "medium": "Medium", "hard": "Hard"}
 STATUSES = {"draft": "Draft", "published": "Published", "retired": "Retired"}
+# An exam guide's life: candidates can book a current exam; a retired one stays for its content.
+GUIDE_STATUSES = {"current": "Current", "retired": "Retired"}
 
 # The most options a question may have: the one limit every part of the engine derives from
 # (the option letters, the exam screen's keys, the autosave's bounds, the analytics columns,

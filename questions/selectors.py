@@ -4,7 +4,7 @@ from functools import lru_cache
 
 from django.db.models import Count, Prefetch, Q
 
-from .models import Domain, ExamGuide, ProblemReport, Question, QuestionVersion, SubDomain
+from .models import GUIDE_ORDER, Domain, ExamGuide, ProblemReport, Question, QuestionVersion, SubDomain
 
 PUBLISHED = Q(questions__status=Question.Status.PUBLISHED)
 
@@ -30,7 +30,9 @@ def guides_with_coverage() -> list[ExamGuide]:
                 "domains__sub_domains__questions",
                 filter=Q(domains__sub_domains__questions__status=Question.Status.PUBLISHED),
             )
-        ).prefetch_related(Prefetch("domains", queryset=domains))
+        )
+        .prefetch_related(Prefetch("domains", queryset=domains))
+        .order_by(*GUIDE_ORDER)  # an aggregate query ignores the model's default ordering
     )
     for guide in guides:
         guide.weight_total = sum(d.weight for d in guide.domains.all())

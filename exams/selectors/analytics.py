@@ -4,11 +4,12 @@ and what the analytics services read before they write."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from operator import attrgetter
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from questions.models import ExamGuide, QuestionVersion
+from questions.models import GUIDE_ORDER, ExamGuide, QuestionVersion
 
 from ..models import (
     Attempt,
@@ -80,7 +81,8 @@ def candidate_dashboard(*, user) -> list[dict]:
     )
     guides = {s.guide_id: s.guide for s in standings}
     result = []
-    for guide_id, guide in guides.items():
+    for guide in sorted(guides.values(), key=attrgetter(*GUIDE_ORDER)):
+        guide_id = guide.pk
         mine = [s for s in standings if s.guide_id == guide_id]
         result.append(
             {

@@ -25,7 +25,7 @@ def blueprints_active() -> QuerySet[ExamBlueprint]:
     return (
         ExamBlueprint.objects.filter(is_active=True, is_listed=True)
         .select_related("guide")
-        .order_by("guide__code", "-question_count")
+        .order_by("guide", "-question_count")  # the guides' own order: current exams first
     )
 
 

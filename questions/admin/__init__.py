@@ -15,7 +15,17 @@ class DomainInline(admin.TabularInline):
 
 @admin.register(ExamGuide)
 class ExamGuideAdmin(admin.ModelAdmin):
-    list_display = ("code", "title", "version", "question_count", "duration_minutes", "passing_score")
+    list_display = (
+        "code",
+        "title",
+        "status",
+        "retired_on",
+        "version",
+        "question_count",
+        "duration_minutes",
+        "passing_score",
+    )
+    list_filter = ("status",)
     inlines = [DomainInline]
 
 

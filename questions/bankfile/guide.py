@@ -3,15 +3,18 @@ blueprints and the rules the bank as a whole must meet."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..rules import GUIDE_STATUSES, URL
 from .yamlfile import Collector, load_yaml, plain, stripped, unknown_keys
 
 GUIDE_FILE = "guide.yaml"
 GUIDE_KEYS = {
     "code", "title", "version", "question_count", "duration_minutes", "score_min", "score_max",
     "passing_score", "competency_threshold", "domains", "blueprints", "bank_requirements", "audit",
+    "status", "retired_on", "successor", "guide_url",
 }  # fmt: skip
 BLUEPRINT_KEYS = {
     "slug", "name", "question_count", "duration_minutes", "mode", "description", "max_case_studies",
@@ -53,6 +56,10 @@ class GuideSpec:
     blueprints: list[dict]
     requirements: dict
     file: str
+    status: str = "current"
+    retired_on: datetime.date | None = None
+    successor: str = ""
+    guide_url: str = ""
 
     def sub_domain_codes(self) -> dict[str, int]:
         return {s.code: d.number for d in self.domains for s in d.sub_domains}
@@ -61,7 +68,7 @@ class GuideSpec:
 SMALL_INT_MAX = 32767  # the PositiveSmallIntegerFields these numbers are stored in
 # Text lengths of the columns a guide file fills (questions.models): PostgreSQL refuses more.
 TEXT_LIMITS = {"guide code": 32, "guide title": 200, "guide version": 20, "domain title": 200,
-               "task statement code": 10, "task statement title": 300}  # fmt: skip
+               "task statement code": 10, "task statement title": 300, "guide successor": 32}  # fmt: skip
 
 
 def _int(data: dict, key: str, rel: str, out: Collector, *, minimum: int = 0) -> int:
@@ -78,6 +85,24 @@ def _fits(value: str, what: str, rel: str, line: int | None, out: Collector) -> 
     if len(value) > TEXT_LIMITS[what]:
         out.add(rel, line, f"the {what} is longer than {TEXT_LIMITS[what]} characters")
     return value
+
+
+def _life(data: dict, rel: str, line: int | None, out: Collector) -> tuple[str, datetime.date | None]:
+    """``status`` (current unless said) and ``retired_on``, which a retired guide must give."""
+    status = stripped(data.get("status")) or "current"
+    if status not in GUIDE_STATUSES:
+        out.add(rel, line, f"status must be one of {', '.join(GUIDE_STATUSES)}, not {status!r}")
+        status = "current"
+    retired_on = data.get("retired_on")
+    if retired_on is not None and not isinstance(retired_on, datetime.date):
+        out.add(rel, line, f"retired_on must be a date such as 2026-03-31, not {retired_on!r}")
+        retired_on = None
+    if status == "retired" and retired_on is None:
+        out.add(rel, line, "a retired guide needs retired_on: the last day the exam was offered")
+    if status == "current" and retired_on is not None:
+        out.add(rel, line, "retired_on is only for a guide whose status is retired")
+        retired_on = None
+    return status, retired_on
 
 
 def parse_guide(path: Path, rel: str, out: Collector) -> GuideSpec | None:
@@ -104,6 +129,11 @@ def parse_guide(path: Path, rel: str, out: Collector) -> GuideSpec | None:
     if not isinstance(threshold, int) or not 0 < threshold <= 100:
         out.add(rel, line, "competency_threshold must be a percentage between 1 and 100")
         threshold = 70
+    status, retired_on = _life(data, rel, line, out)
+    successor = _fits(stripped(data.get("successor")), "guide successor", rel, line, out)
+    guide_url = stripped(data.get("guide_url"))
+    if guide_url and not URL.match(guide_url):
+        out.add(rel, line, f"guide_url must be an http(s) address, not {guide_url!r}")
     domains: list[DomainSpec] = []
     raw_domains = data.get("domains")
     if not isinstance(raw_domains, list) or not raw_domains:
@@ -181,6 +211,10 @@ def parse_guide(path: Path, rel: str, out: Collector) -> GuideSpec | None:
         title=stripped(data.get("title")),
         version=str(data.get("version", "")).strip(),
         competency_threshold=threshold,
+        status=status,
+        retired_on=retired_on,
+        successor=successor,
+        guide_url=guide_url,
         domains=domains,
         blueprints=blueprints,
         requirements=plain(requirements),

@@ -42,7 +42,7 @@ def _upsert(model, lookup: dict, values: dict, report: LoadReport):
 def _load_guide(spec: bankfile.GuideSpec, report: LoadReport) -> dict[str, SubDomain]:
     fields = (
         "title", "version", "question_count", "duration_minutes", "score_min", "score_max",
-        "passing_score", "competency_threshold",
+        "passing_score", "competency_threshold", "status", "retired_on", "successor", "guide_url",
     )  # fmt: skip
     guide = _upsert(ExamGuide, {"code": spec.code}, {f: getattr(spec, f) for f in fields}, report)
     report.guides.append(guide)

@@ -13,7 +13,7 @@ def version_types(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("questions", "0006_versions_without_default_ordering"),
+        ("questions", "0007_guide_status"),
     ]
 
     operations = [

@@ -163,6 +163,17 @@ def test_mouse_answers_with_a_flag_and_the_review_shows_both_orders(page, every_
     page.reload()
     wait_until(page, "window.mockexam !== undefined")
     assert slot_values(page) == [str(r) for r in correct_positions(matching)]
+    case = item_of(attempt, "case")
+    open_item(page, attempt, case)
+    expect(page.locator(".case-study .scenario")).to_be_visible()
+    for index in correct_positions(case):
+        page.locator(f"label[for=opt-{index}]").click()
+    wait_saved(page)
+    page.reload()
+    checked = page.locator("input[name=option]").evaluate_all(
+        "els => els.filter(e => e.checked).map(e => +e.value)"
+    )
+    assert sorted(checked) == sorted(correct_positions(case))
     page.get_by_role("button", name="End exam").click()
     page.locator("#end-dialog").get_by_role("button", name="End exam and see my score").click()
     page.wait_for_url("**/result/")
@@ -175,9 +186,14 @@ def test_mouse_answers_with_a_flag_and_the_review_shows_both_orders(page, every_
     expect(matching_card.locator(".badge").first).to_have_text("Correct")
     expect(matching_card.get_by_role("columnheader", name="Correct response")).to_be_visible()
     assert axe_serious(page) == []
-    ordering.refresh_from_db()
-    matching.refresh_from_db()
-    assert (ordering.is_correct, ordering.flagged, matching.is_correct) == (False, True, True)
+    for item in (ordering, matching, case):
+        item.refresh_from_db()
+    assert (ordering.is_correct, ordering.flagged, matching.is_correct, case.is_correct) == (
+        False,
+        True,
+        True,
+        True,
+    )
 
 
 def test_a_phone_answers_by_touch(browser, server, every_type):

@@ -29,7 +29,7 @@ MAX_BODY = 4096
 @dataclass(frozen=True)
 class SavePayload:
     position: int
-    selected: list[int]
+    selected: list[int | None]
     flagged: bool
     revision: int
 
@@ -56,12 +56,14 @@ def parse_save(body: bytes) -> SavePayload:
     selected = data.get("selected", [])
     if not isinstance(selected, list) or len(selected) > MAX_OPTIONS:
         raise ValidationError("'selected' must be a list of option numbers.")
+    # null: a step or prompt of an ordering or matching item not placed yet (the service
+    # refuses it for the other types).
     flagged = data.get("flagged", False)
     if not isinstance(flagged, bool):
         raise ValidationError("'flagged' must be true or false.")
     return SavePayload(
         position=_whole(data.get("position"), "position", 1, 1000),
-        selected=[_whole(s, "selected", 0, MAX_OPTIONS - 1) for s in selected],
+        selected=[None if s is None else _whole(s, "selected", 0, MAX_OPTIONS - 1) for s in selected],
         flagged=flagged,
         revision=_whole(data.get("revision"), "revision", 0, 10**9),
     )

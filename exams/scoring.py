@@ -58,6 +58,101 @@ def is_correct(selected: Sequence[int], correct: Sequence[int]) -> bool:
     return bool(selected) and set(selected) == set(correct)
 
 
+ARRANGED = ("ordering", "matching")
+
+
+def item_type(choice_count: int, select_count: int, option_order: Sequence[int]) -> str:
+    """An attempt item's type, from its shape (items keep no type column): a matching item's
+    order holds its prompts and then its responses; an ordering item places every step; a
+    multiple-response item selects more than one option but never all (the rules ensure it)."""
+    if len(option_order) == 2 * choice_count:
+        return "matching"
+    if select_count == choice_count:
+        return "ordering"
+    return "multiple" if select_count > 1 else "single"
+
+
+def arrangement_correct(selected: Sequence[int | None], count: int) -> bool:
+    """Ordering and matching, all or nothing (AWS's rule): every step at its place, every
+    prompt with its response. Stored in the version's indexes, the key of both is the identity:
+    step i belongs at position i, prompt i takes response i."""
+    return count > 0 and list(selected) == list(range(count))
+
+
+def answer_correct(type: str, selected: Sequence, choices: Sequence[dict]) -> bool:
+    """Whether an answer (as stored on the item) earns the point; ``choices`` are the version's."""
+    if type in ARRANGED:
+        return arrangement_correct(selected, len(choices))
+    return is_correct(selected, [i for i, c in enumerate(choices) if c["correct"]])
+
+
+class AnswerShapeError(ValueError):
+    """An answer that cannot be an answer to this item; the message says why."""
+
+
+def stored_answer(
+    type: str,
+    shown: Sequence[int | None],
+    *,
+    option_order: Sequence[int],
+    response_order: Sequence[int],
+    choice_count: int,
+    select_count: int,
+) -> list:
+    """The answer the browser sends (in the positions it shows) in the version's indexes.
+
+    - multiple choice and multiple response: the displayed options chosen -> the chosen
+      choice indexes, sorted;
+    - ordering: per displayed step, the position given to it (0-based) or null -> per step
+      index, its position or null (two steps given one position is a wrong answer, not a
+      malformed one: each step's control is independent, as a keyboard moves through them);
+    - matching: per displayed prompt, the displayed response chosen or null -> per prompt
+      index, the choice index of its response or null.
+
+    An arrangement with nothing placed is stored as ``[]`` (unanswered), like an empty choice.
+    Raises ``AnswerShapeError`` for anything else.
+    """
+    if type not in ARRANGED:
+        if any(s is None for s in shown):
+            raise AnswerShapeError("Options are numbers.")
+        if len(set(shown)) != len(shown) or any(not 0 <= s < choice_count for s in shown):
+            raise AnswerShapeError(f"Options must be distinct and between 1 and {choice_count}.")
+        if len(shown) > select_count:
+            raise AnswerShapeError(f"This question takes at most {select_count} option(s).")
+        return sorted(option_order[s] for s in shown)
+    if not shown:
+        return []
+    what = "step" if type == "ordering" else "prompt"
+    if len(shown) != choice_count:
+        raise AnswerShapeError(f"This question needs one entry per {what}: {choice_count}, not {len(shown)}.")
+    values = [s for s in shown if s is not None]
+    if any(not 0 <= s < choice_count for s in values):
+        raise AnswerShapeError(f"Each {what}'s entry must be empty or between 1 and {choice_count}.")
+    if not values:
+        return []
+    stored: list[int | None] = [None] * choice_count
+    if type == "ordering":
+        for displayed, position in enumerate(shown):
+            stored[option_order[displayed]] = position
+    else:
+        for displayed, response in enumerate(shown):
+            stored[option_order[displayed]] = None if response is None else response_order[response]
+    return stored
+
+
+def shown_answer(
+    type: str, stored: Sequence, *, option_order: Sequence[int], response_order: Sequence[int]
+) -> list:
+    """``stored_answer`` the other way: what the page shows of a stored arrangement, per
+    displayed step or prompt (the position given, or the displayed response chosen, or None)."""
+    if not stored:
+        return [None] * len(option_order)
+    if type == "ordering":
+        return [stored[original] for original in option_order]
+    where = {original: shown for shown, original in enumerate(response_order)}
+    return [None if stored[o] is None else where[stored[o]] for o in option_order]
+
+
 def scaled_score(percent: float, *, score_min: int, score_max: int, passing: int, cut_percent: float) -> int:
     """Map a raw percentage to the exam's scale, piecewise linearly through the cut score.
 

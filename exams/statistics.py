@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 
 MASTERY_DECAY = 0.7  # each older mock exam counts 0.7 times as much as the next newer one
 TOO_EASY, TOO_HARD, LOW_DISCRIMINATION = 0.95, 0.20, 0.10
@@ -71,3 +72,19 @@ def readiness(
     sd = math.sqrt(p * (1 - p) / exam_questions + posterior_var)
     probability = 1 - normal_cdf((cut - p) / sd)
     return probability, p, max(0.0, p - Z80 * sd), min(1.0, p + Z80 * sd)
+
+
+def wrong_pairings(answers: Iterable[Sequence[int | None]], responses: int, top: int = 3) -> list[dict]:
+    """A matching item's most chosen wrong pairings: ``answers`` are its stored answers (per
+    prompt index, the response's choice index or None; [] unanswered), ``responses`` how many
+    there were. Each: prompt, response (indexes), count and rate (of all responses)."""
+    counts: Counter = Counter()
+    for answer in answers:
+        for prompt, response in enumerate(answer or []):
+            if response is not None and response != prompt:
+                counts[(prompt, response)] += 1
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+    return [
+        {"prompt": p, "response": r, "count": c, "rate": c / responses if responses else 0.0}
+        for (p, r), c in ranked
+    ]

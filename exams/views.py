@@ -135,7 +135,9 @@ def attempt_question(request, attempt_id: int, position: int):
             # Study mode shows the key once the candidate has checked this question; an exam never does.
             "feedback": selectors.item_review(item) if study and item.checked_at else None,
             "stem_html": item.version.content["stem_html"],
+            "case_study": item.version.content.get("case_study"),
             "options": selectors.item_options(item=item),
+            "arrangement": selectors.item_arrangement(item=item),
             "progress": selectors.attempt_progress(attempt=attempt),
             "remaining": remaining_seconds(attempt),
         },

@@ -44,14 +44,17 @@ class QuestionAdminForm(forms.ModelForm):
         model = Question
         fields = [
             "external_id", "sub_domain", "type", "select_count", "difficulty", "status", "stem",
-            "explanation", "references",
+            "explanation", "references", "case_study", "case_order", "enemies",
         ]  # fmt: skip
         widgets = {
             "stem": forms.Textarea(attrs={"rows": 8, "cols": 90, "data-preview": "stem"}),
             "explanation": forms.Textarea(attrs={"rows": 5, "cols": 90, "data-preview": "explanation"}),
         }
         help_texts = {
-            "select_count": "Multiple choice: 1. Multiple response: the number of correct options.",
+            "select_count": "Multiple choice: 1. Multiple response: the number of correct options. "
+            "Ordering and matching: set from the steps or pairs.",
+            "case_study": "A case study's questions are drawn together, in their order, with its scenario.",
+            "enemies": "Questions never drawn in the same exam as this one (both ways).",
             "status": "Draft → published → retired. Only published questions are drawn; retiring "
             "keeps every attempt that used the question as it was.",
         }
@@ -95,7 +98,12 @@ class ChoiceFormSet(BaseInlineFormSet):
             question.type,
             question.select_count,
             [
-                (f.cleaned_data["text"], f.cleaned_data.get("is_correct", False), f.cleaned_data["why"])
+                (
+                    f.cleaned_data["text"],
+                    f.cleaned_data.get("is_correct", False),
+                    f.cleaned_data["why"],
+                    f.cleaned_data.get("prompt", ""),
+                )
                 for f in kept
             ],
             question.sub_domain_id is not None,
@@ -194,11 +202,17 @@ class PreviewForm(forms.Form):
     # One past the limit, so that the preview shows the rule an extra option breaks.
     MAX_CHOICES = rules.MAX_OPTIONS + 1
 
-    def choices(self) -> list[tuple[str, bool, str]]:
+    def choices(self) -> list[tuple[str, bool, str, str]]:
         texts = self.data.getlist("choice_text")[: self.MAX_CHOICES]
         whys = self.data.getlist("choice_why")[: self.MAX_CHOICES]
         correct = self.data.getlist("choice_correct")[: self.MAX_CHOICES]
+        prompts = self.data.getlist("choice_prompt")[: self.MAX_CHOICES]
         return [
-            (text[:5000], i < len(correct) and correct[i] == "1", (whys[i] if i < len(whys) else "")[:5000])
+            (
+                text[:5000],
+                i < len(correct) and correct[i] == "1",
+                (whys[i] if i < len(whys) else "")[:5000],
+                (prompts[i] if i < len(prompts) else "")[:5000],
+            )
             for i, text in enumerate(texts)
         ]

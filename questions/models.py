@@ -83,6 +83,24 @@ class SubDomain(models.Model):
         return [line.strip() for line in self.knowledge.splitlines() if line.strip()]
 
 
+class CaseStudy(models.Model):
+    """A scenario that several questions share (two to four): drawn together, in their order,
+    with the scenario in view beside each of them. Its questions may test different task
+    statements; each counts against its own."""
+
+    guide = models.ForeignKey(ExamGuide, on_delete=models.CASCADE, related_name="case_studies")
+    code = models.CharField(max_length=64, unique=True, help_text="Stable id, e.g. MLA-CS-01.")
+    title = models.CharField(max_length=200)
+    scenario = models.TextField(help_text="Markdown: the company, its data and its constraints.")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "case studies"
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
 class Question(models.Model):
     Type = _choices("Type", rules.QUESTION_TYPES)
     Difficulty = _choices("Difficulty", rules.DIFFICULTIES)
@@ -102,6 +120,14 @@ class Question(models.Model):
     current_version = models.ForeignKey(
         "QuestionVersion", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    case_study = models.ForeignKey(
+        CaseStudy, on_delete=models.PROTECT, null=True, blank=True, related_name="questions"
+    )
+    case_order = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Its place among the case study's questions (1, 2, ...)."
+    )
+    # Questions that must never share a drawn form (the same concept or key under another id).
+    enemies = models.ManyToManyField("self", symmetrical=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -115,7 +141,11 @@ class Question(models.Model):
 
 class Choice(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
-    position = models.PositiveSmallIntegerField()
+    position = models.PositiveSmallIntegerField(
+        help_text="Authoring order; for an ordering item, the step's place in the right order."
+    )
+    # Matching: the prompt this option (a response) answers; empty for the other types.
+    prompt = models.TextField(blank=True, help_text="Matching only: the prompt this response answers.")
     text = models.TextField(help_text="Markdown.")
     is_correct = models.BooleanField(default=False)
     why = models.TextField(help_text="Why this option is right or wrong.")
@@ -140,6 +170,7 @@ class QuestionVersion(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
     content = models.JSONField()
+    type = models.CharField(max_length=10, choices=Question.Type.choices, default=Question.Type.SINGLE)
     choice_count = models.PositiveSmallIntegerField()
     select_count = models.PositiveSmallIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)

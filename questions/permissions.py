@@ -9,6 +9,7 @@ from accounts.roles import AUTHORS_GROUP
 AUTHOR_PERMISSIONS = (
     "add_question", "change_question", "view_question", "delete_question",
     "add_choice", "change_choice", "view_choice", "delete_choice",
+    "add_casestudy", "change_casestudy", "view_casestudy", "delete_casestudy",
     "view_questionversion", "view_subdomain", "view_domain", "view_examguide",
     "view_problemreport", "change_problemreport",
 )  # fmt: skip

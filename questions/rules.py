@@ -15,7 +15,20 @@ from dataclasses import dataclass
 # The vocabularies of a question, value -> label, each defined here once: the model's choices,
 # the bank format, every import format and the commands take them from here (a new item type is
 # one more entry of QUESTION_TYPES, with its rules below).
-QUESTION_TYPES = {"single": "Multiple choice", "multiple": "Multiple response"}
+QUESTION_TYPES = {
+    "single": "Multiple choice",
+    "multiple": "Multiple response",
+    "ordering": "Ordering",
+    "matching": "Matching",
+}
+# The types whose options are chosen (radio buttons, checkboxes) and the types whose options are
+# arranged: an ordering item's options are its steps in the right order, a matching item's are
+# its pairs (each option a response, with the prompt it answers). Both are all or nothing.
+CHOICE_TYPES = ("single", "multiple")
+ARRANGED_TYPES = ("ordering", "matching")
+# How many steps an ordering item and how many pairs a matching item has (AWS's exam guides).
+ORDERING_STEPS = (3, 5)
+MATCHING_PAIRS = (3, 7)
 DIFFICULTIES = {"easy": "Easy", "medium": "Medium", "hard": "Hard"}
 STATUSES = {"draft": "Draft", "published": "Published", "retired": "Retired"}
 # An exam guide's life: candidates can book a current exam; a retired one stays for its content.
@@ -61,6 +74,25 @@ def letter(index: int) -> str:
     return chr(ord("A") + index) if 0 <= index < 26 else str(index + 1)
 
 
+def option_name(type: str, index: int) -> str:
+    """'option B', 'step 2' or 'pair 3': how an author finds the option at fault."""
+    if type == "ordering":
+        return f"step {index + 1}"
+    if type == "matching":
+        return f"pair {index + 1}"
+    return f"option {letter(index)}"
+
+
+def select_count_for(type: str, choice_count: int, correct_count: int) -> int:
+    """How many options an answer places: 1 for multiple choice, the keys for multiple
+    response, every step or pair for ordering and matching."""
+    if type == "multiple":
+        return correct_count
+    if type in ARRANGED_TYPES:
+        return choice_count
+    return 1
+
+
 def select_words(count: int) -> str:
     """3 -> 'THREE', as in '(Select THREE.)'."""
     return NUMBER_WORDS[count - 1] if 1 <= count <= len(NUMBER_WORDS) else str(count)
@@ -81,7 +113,7 @@ def status_change_problem(old: str | None, new: str) -> str | None:
 def question_problems(
     type: str,
     select_count: int | None,
-    choices: Sequence[tuple[str, bool, str]],
+    choices: Sequence[tuple],
     sub_domain_set: bool,
     *,
     stem: str | None = None,
@@ -91,9 +123,12 @@ def question_problems(
 ) -> list[Issue]:
     """Every rule the question breaks, in the order an author would fix them.
 
-    ``choices`` are ``(text, correct, why)`` in display order. ``select_count`` of ``None``
-    means "derive it" (nothing to check). ``stem``, ``explanation`` and ``references`` are
-    checked when given. A published question must also have a reference and no placeholder.
+    ``choices`` are ``(text, correct, why)`` or ``(text, correct, why, prompt)`` in authoring
+    order: an ordering item's steps in the right order (``correct`` is not used), a matching
+    item's pairs (``text`` the response, ``prompt`` what it answers). ``select_count`` of
+    ``None`` means "derive it" (nothing to check; ordering and matching always derive it).
+    ``stem``, ``explanation`` and ``references`` are checked when given. A published question
+    must also have a reference and no placeholder.
     """
     issues: list[Issue] = []
     publishing = status == "published"
@@ -128,24 +163,39 @@ def question_problems(
             if not isinstance(ref, str) or not URL.match(ref.strip()):
                 add(f"reference {ref!r} is not an http(s) link", "references")
 
-    for i, (text, _correct, why) in enumerate(choices):
-        name = f"option {letter(i)}"
-        if len(text or "") > MAX_TEXT or len(why or "") > MAX_TEXT:
+    arranged = type in ARRANGED_TYPES
+    prompts = [(c[3] if len(c) > 3 else "") or "" for c in choices]
+    for i, (text, _correct, why, *_) in enumerate(choices):
+        name = option_name(type, i)
+        if len(text or "") > MAX_TEXT or len(why or "") > MAX_TEXT or len(prompts[i]) > MAX_TEXT:
             add(f"{name} or its 'why' is longer than {MAX_TEXT:,} characters", "text", i)
         if not (text or "").strip():
-            add(f"{name} has no text", "text", i)
+            add(f"{name} has no {'response' if type == 'matching' else 'text'}", "text", i)
         elif FORBIDDEN_OPTIONS.search(text):
             add(f"{name} {text[:40]!r}: options such as 'all of the above' are not allowed", "text", i)
+        if type == "matching" and not prompts[i].strip():
+            add(f"{name} has no prompt", "prompt", i)
+        elif type != "matching" and prompts[i].strip():
+            add(f"{name} has a prompt: only a matching item pairs prompts with responses", "prompt", i)
         if not (why or "").strip():
             add(f"{name} has no 'why' (why it is right or wrong)", "why", i)
         elif publishing and is_placeholder(why):
             add(f"the 'why' of {name} is still the import placeholder: write it before publishing", "why", i)
-    texts = [(t or "").strip().lower() for t, _, _ in choices]
+    texts = [(c[0] or "").strip().lower() for c in choices]
     if len(set(texts)) != len(texts):
-        add("two choices have the same text")
+        if type == "ordering":
+            add("two steps have the same text")
+        elif type == "matching":
+            add("two pairs have the same response: each response matches exactly one prompt")
+        else:
+            add("two choices have the same text")
+    if type == "matching":
+        keys = [p.strip().lower() for p in prompts if p.strip()]
+        if len(set(keys)) != len(keys):
+            add("two pairs have the same prompt")
 
     n_choices = len(choices)
-    n_correct = sum(bool(c) for _, c, _ in choices)
+    n_correct = sum(bool(c[1]) for c in choices)
     if n_choices > MAX_OPTIONS:
         add(f"a question has at most {MAX_OPTIONS} options, this one has {n_choices}")
     if type == "single":
@@ -167,4 +217,9 @@ def question_problems(
                 f"select is {select_count} but the question has {n_correct} correct option(s)",
                 "select_count",
             )
+    elif arranged:
+        low, high = ORDERING_STEPS if type == "ordering" else MATCHING_PAIRS
+        what = "steps" if type == "ordering" else "pairs"
+        if not low <= n_choices <= high:
+            add(f"{QUESTION_TYPES[type].lower()} needs {low} to {high} {what}, has {n_choices}")
     return issues

@@ -173,7 +173,13 @@ def build_guide(
 
 
 def correct_positions(item) -> list[int]:
-    """The displayed positions of an item's correct options (what a perfect candidate picks)."""
+    """What a perfect candidate sends for an item: the displayed positions of the correct
+    options; for ordering, per displayed step its position; for matching, per displayed prompt
+    the displayed position of its response."""
+    if item.type == "ordering":
+        return list(item.shown_order)
+    if item.type == "matching":
+        return [item.response_order.index(original) for original in item.shown_order]
     choices = item.version.content["choices"]
     return [shown for shown, original in enumerate(item.option_order) if choices[original]["correct"]]
 

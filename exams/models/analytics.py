@@ -23,6 +23,9 @@ class ItemResponse(models.Model):
     is_correct = models.BooleanField()
     selected_mask = models.PositiveIntegerField()
     rest_score = models.FloatField()
+    # Ordering and matching: the answer as stored on the item (selected_mask then has bit i set
+    # for each step or pair i placed right), for the most chosen wrong pairings.
+    answer = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["attempt", "version"], name="item_response_unique")]
@@ -45,7 +48,11 @@ class ItemStatistic(models.Model):
         null=True, help_text="Correlation of the item with the rest of the test (empty: too few responses)."
     )
     option_rates = models.JSONField(
-        help_text="Per option: choice rate overall, in the top and bottom thirds."
+        help_text="Per option: choice rate overall, in the top and bottom thirds "
+        "(ordering and matching: the rate each step or pair is placed right)."
+    )
+    wrong_pairings = models.JSONField(
+        default=list, blank=True, help_text="Matching: the wrong pairings chosen most, with their rates."
     )
     too_easy = models.BooleanField(default=False)
     too_hard = models.BooleanField(default=False)

@@ -7,6 +7,8 @@ from django.db.models import Q
 
 from questions.models import Domain, ExamGuide, Question, QuestionVersion, SubDomain
 
+from ..scoring import item_type
+
 # A blueprint may draw from one domain or one task statement only (drills); empty: the whole guide.
 _SCOPE = {"on_delete": models.CASCADE, "null": True, "blank": True, "related_name": "+"}
 
@@ -34,6 +36,9 @@ class ExamBlueprint(models.Model):
         default=72,
         validators=[MinValueValidator(1), MaxValueValidator(99)],
         help_text="Raw percent we map to the passing score; an estimate (see docs/scoring.md).",
+    )
+    max_case_studies = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The most case studies one form draws; empty: no limit."
     )
     is_mock = models.BooleanField(default=True, help_text="Counts as a mock exam in history and analytics.")
     is_active = models.BooleanField(default=True)
@@ -115,10 +120,19 @@ class AttemptItem(models.Model):
     sub_domain = models.ForeignKey(SubDomain, on_delete=models.PROTECT, related_name="+")
     domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="+")
     # Copied from the version at draw time so a save validates without reading the content.
+    # No column of their own for the type and a matching item's response order: a start inserts
+    # 65 rows, and one more column took SQLite past one INSERT's 999 values. The type follows
+    # from the shape (``type``), the responses' order follows the prompts' in ``option_order``.
     choice_count = models.PositiveSmallIntegerField()
     select_count = models.PositiveSmallIntegerField()
-    option_order = models.JSONField(help_text="Choice indexes of the version, in the order shown.")
-    selected = models.JSONField(default=list, blank=True, help_text="Choice indexes of the version.")
+    option_order = models.JSONField(
+        help_text="Choice indexes of the version, in the order shown (ordering: the steps; "
+        "matching: the prompts, then the responses)."
+    )
+    # single/multiple: the chosen choice indexes, sorted. ordering: per choice (step) index, the
+    # position (0-based) the candidate gave it, or null. matching: per choice (prompt) index, the
+    # choice index of the response the candidate paired with it, or null. [] when nothing is chosen.
+    selected = models.JSONField(default=list, blank=True, help_text="The answer, in the version's indexes.")
     flagged = models.BooleanField(default=False)
     revision = models.PositiveIntegerField(
         default=0, help_text="Bumped by every save; stale saves are refused."
@@ -143,6 +157,20 @@ class AttemptItem(models.Model):
     @property
     def answered(self) -> bool:
         return bool(self.selected)
+
+    @property
+    def type(self) -> str:
+        return item_type(self.choice_count, self.select_count, self.option_order)
+
+    @property
+    def shown_order(self) -> list[int]:
+        """Choice indexes in the order shown: the options, the steps, or a matching item's prompts."""
+        return self.option_order[: self.choice_count]
+
+    @property
+    def response_order(self) -> list[int]:
+        """Matching: the choice indexes of the responses, in the order shown; [] for the others."""
+        return self.option_order[self.choice_count :]
 
 
 class AttemptDomainScore(models.Model):

@@ -10,6 +10,7 @@ from .analytics import (
     blueprint_of_the_exam,
     candidate_dashboard,
     item_statistics,
+    matching_answers,
     mock_trend,
     versions_counted,
 )
@@ -27,6 +28,7 @@ from .attempts import (
     attempts_open,
     blueprint_startable,
     blueprints_active,
+    item_arrangement,
     item_options,
 )
 from .practice import (
@@ -62,9 +64,11 @@ __all__ = [
     "candidate_dashboard",
     "guide_outline",
     "guides_outlined",
+    "item_arrangement",
     "item_options",
     "item_review",
     "item_statistics",
+    "matching_answers",
     "mistakes_per_sub_domain",
     "mistakes_question_ids",
     "mock_trend",

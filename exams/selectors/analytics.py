@@ -17,6 +17,7 @@ from ..models import (
     CandidateReadiness,
     CandidateStanding,
     ExamBlueprint,
+    ItemResponse,
     ItemStatistic,
 )
 
@@ -150,10 +151,32 @@ def blueprint_of_the_exam(*, guide: ExamGuide) -> ExamBlueprint | None:
 
 
 def versions_counted(*, version_ids: list[int]) -> dict[int, dict]:
-    """Per version id: its number of options and its task statement (what item statistics need)."""
+    """Per version id: its type, number of options and task statement (what item statistics need)."""
     rows = (
         QuestionVersion.objects.filter(pk__in=version_ids)
         .order_by()
-        .values("pk", "choice_count", "question__sub_domain_id")
+        .values("pk", "type", "choice_count", "question__sub_domain_id")
     )
     return {row["pk"]: row for row in rows}
+
+
+def matching_answers(*, guide: ExamGuide, version_ids: list[int]) -> dict[int, dict]:
+    """Per matching version: its pairs' texts and the answers of the guide's submitted mocks
+    (the item statistics' population), for the most chosen wrong pairings (two queries)."""
+    if not version_ids:
+        return {}
+    result = {
+        pk: {"choices": content["choices"], "answers": []}
+        for pk, content in QuestionVersion.objects.filter(pk__in=version_ids)
+        .order_by()
+        .values_list("pk", "content")
+    }
+    responses = ItemResponse.objects.filter(
+        guide=guide,
+        version_id__in=version_ids,
+        attempt__blueprint__is_mock=True,
+        attempt__state=Attempt.State.SUBMITTED,
+    ).order_by()
+    for version_id, answer in responses.values_list("version_id", "answer"):
+        result[version_id]["answers"].append(answer)
+    return result

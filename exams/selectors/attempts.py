@@ -18,6 +18,7 @@ from questions.selectors import version_cached
 from .. import sql
 from ..errors import NotFound
 from ..models import Attempt, AttemptDomainScore, AttemptItem, AttemptSubDomainScore, ExamBlueprint
+from ..scoring import shown_answer
 
 
 def blueprints_active() -> QuerySet[ExamBlueprint]:
@@ -209,7 +210,10 @@ def attempt_domain_scores(*, attempt: Attempt) -> list[AttemptDomainScore]:
 
 
 def item_options(*, item: AttemptItem) -> list[dict]:
-    """The options as this attempt shows them: shuffled order, text only, never the key."""
+    """The options as this attempt shows them: shuffled order, text only, never the key.
+    Nothing for ordering and matching, which show ``item_arrangement`` instead."""
+    if item.type in rules.ARRANGED_TYPES:
+        return []
     choices = item.version.content["choices"]
     chosen = set(item.selected)
     return [
@@ -221,3 +225,36 @@ def item_options(*, item: AttemptItem) -> list[dict]:
         }
         for shown, original in enumerate(item.option_order)
     ]
+
+
+def item_arrangement(*, item: AttemptItem) -> dict | None:
+    """An ordering or matching item as this attempt shows it, never the key: the steps (or
+    the prompts) in the attempt's shuffled order, each with what the candidate chose for it (a
+    position, or a displayed response), and for matching the responses in their own shuffled
+    order. The values a page sends back are positions and displayed indexes only."""
+    kind = item.type
+    if kind not in rules.ARRANGED_TYPES:
+        return None
+    choices = item.version.content["choices"]
+    order, responses = item.shown_order, item.response_order
+    chosen = shown_answer(kind, item.selected, option_order=order, response_order=responses)
+    rows = [
+        {
+            "index": shown,
+            "html": choices[original]["prompt_html" if kind == "matching" else "text_html"],
+            "chosen": chosen[shown],
+        }
+        for shown, original in enumerate(order)
+    ]
+    return {
+        "kind": kind,
+        "rows": rows,
+        # ordering: the positions on offer; matching: every response, in the attempt's order
+        "choices": [{"value": p, "label": f"Position {p + 1}"} for p in range(len(order))]
+        if kind == "ordering"
+        else [
+            {"value": shown, "html": choices[original]["text_html"]}
+            for shown, original in enumerate(responses)
+        ],
+        "placed": sum(c is not None for c in chosen),
+    }

@@ -22,9 +22,59 @@ REVIEW_SHOW = {
 }
 
 
+def _arranged_review(item: AttemptItem, content: dict) -> dict:
+    """Ordering: the candidate's order beside the right one; matching: per prompt (in the order
+    shown), the response chosen beside the right one. Each with its why."""
+    choices = content["choices"]
+    placed = list(item.selected) or [None] * len(choices)
+    if item.type == "ordering":
+        right = [
+            {
+                "number": i + 1,
+                "html": c["text_html"],
+                "why_html": c["why_html"],
+                "yours": None if placed[i] is None else placed[i] + 1,
+                "right": placed[i] == i,
+            }
+            for i, c in enumerate(choices)
+        ]
+        yours = sorted(
+            ({"position": placed[i] + 1, "html": c["text_html"], "right": placed[i] == i}
+             for i, c in enumerate(choices) if placed[i] is not None),
+            key=lambda s: s["position"],
+        )  # fmt: skip
+        unplaced = [c["text_html"] for i, c in enumerate(choices) if placed[i] is None]
+        return {"steps": right, "your_order": yours, "unplaced": unplaced}
+    pairs = []
+    for original in item.shown_order:
+        c = choices[original]
+        mine = placed[original]
+        pairs.append(
+            {
+                "prompt_html": c["prompt_html"],
+                "your_html": None if mine is None else choices[mine]["text_html"],
+                "correct_html": c["text_html"],
+                "why_html": c["why_html"],
+                "right": mine == original,
+            }
+        )
+    return {"pairs": pairs}
+
+
 def item_review(item: AttemptItem) -> dict:
     """One question as the candidate saw it, with their answer, the key and every why."""
     content = item.version.content
+    common = {
+        "item": item,
+        "kind": item.type,
+        "stem_html": content["stem_html"],
+        "explanation_html": content["explanation_html"],
+        "references": content["references"],
+        "case_study": content.get("case_study"),
+        "answered": bool(item.selected),
+    }
+    if item.type in rules.ARRANGED_TYPES:
+        return {**common, **_arranged_review(item, content)}
     chosen = set(item.selected)
     options = [
         {
@@ -37,12 +87,8 @@ def item_review(item: AttemptItem) -> dict:
         for shown, original in enumerate(item.option_order)
     ]
     return {
-        "item": item,
-        "stem_html": content["stem_html"],
-        "explanation_html": content["explanation_html"],
-        "references": content["references"],
+        **common,
         "options": options,
-        "answered": bool(item.selected),
         "your_letters": [o["letter"] for o in options if o["chosen"]],
         "key_letters": [o["letter"] for o in options if o["correct"]],
     }

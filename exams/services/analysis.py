@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from ..models import Attempt, AttemptDomainScore, AttemptItem, AttemptSubDomainScore, ItemResponse
+from ..scoring import ARRANGED
 from .analytics import item_statistics_due
 from .standings import readiness_compute, standings_compute
 
@@ -70,13 +71,14 @@ def _verdict(model, row: dict, threshold: int) -> dict:
 def responses_record(*, attempt: Attempt) -> int:
     """Flatten a submitted mock attempt's answers into ItemResponse rows (replacing any).
 
-    ``selected_mask`` has bit i set for the version's option i; ``rest_score`` is the attempt's
-    share correct without this item (for the item-rest correlation).
+    ``selected_mask`` has bit i set for the version's option i (ordering and matching: for step
+    or pair i placed right; ``answer`` keeps their answer for the wrong pairings);
+    ``rest_score`` is the attempt's share correct without this item (for the item-rest correlation).
     """
     ItemResponse.objects.filter(attempt=attempt).delete()
     items = list(
         AttemptItem.objects.filter(attempt=attempt).values(
-            "question_id", "version_id", "selected", "is_correct"
+            "question_id", "version_id", "selected", "is_correct", "version__type"
         )
     )
     right = sum(bool(i["is_correct"]) for i in items)
@@ -88,9 +90,17 @@ def responses_record(*, attempt: Attempt) -> int:
             question_id=i["question_id"],
             version_id=i["version_id"],
             is_correct=bool(i["is_correct"]),
-            selected_mask=sum(1 << s for s in i["selected"]),
+            selected_mask=_mask(i["version__type"], i["selected"]),
+            answer=i["selected"] if i["version__type"] in ARRANGED else [],
             rest_score=(right - bool(i["is_correct"])) / others,
         )
         for i in items
     )
     return len(items)
+
+
+def _mask(type: str, selected: list) -> int:
+    """Bit i: option i chosen; for ordering and matching, step or pair i placed right."""
+    if type in ARRANGED:
+        return sum(1 << i for i, s in enumerate(selected) if s == i)
+    return sum(1 << s for s in selected)

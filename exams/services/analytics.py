@@ -80,13 +80,17 @@ def item_statistics_rebuild(*, guide: ExamGuide, now: datetime) -> int:
         cursor.execute(ITEM_SQL, params(guide, now))
         rows = cursor.fetchall()
     versions = selectors.versions_counted(version_ids=[row[0] for row in rows])
+    matching = selectors.matching_answers(
+        guide=guide, version_ids=[pk for pk, v in versions.items() if v["type"] == "matching"]
+    )
     stats = []
     for row in rows:
         version_id, question_id, n, right, sum_y, sum_xy, sum_yy, top, bottom = row[:9]
         options = row[9:]
+        kind = versions[version_id]["type"]
         rates = [
             {
-                "option": rules.LETTERS[i],
+                "option": _option_label(kind, i),
                 "all": options[3 * i] / n,
                 "top": options[3 * i + 1] / top if top else None,
                 "bottom": options[3 * i + 2] / bottom if bottom else None,
@@ -105,6 +109,7 @@ def item_statistics_rebuild(*, guide: ExamGuide, now: datetime) -> int:
                 facility=facility,
                 discrimination=discrimination,
                 option_rates=rates,
+                wrong_pairings=_wrong_pairings(matching.get(version_id), n),
                 computed_at=now,
                 **statistics.item_flags(n, facility, discrimination),
             )
@@ -112,6 +117,31 @@ def item_statistics_rebuild(*, guide: ExamGuide, now: datetime) -> int:
     ItemStatistic.objects.filter(guide=guide).delete()
     ItemStatistic.objects.bulk_create(stats, batch_size=1000)
     return len(stats)
+
+
+def _option_label(kind: str, index: int) -> str:
+    """How the statistics page names an option: its letter, or the step or pair it is (for
+    ordering and matching the rate is how often it was placed right)."""
+    if kind == "ordering":
+        return f"Step {index + 1}"
+    if kind == "matching":
+        return f"Pair {index + 1}"
+    return rules.LETTERS[index]
+
+
+def _wrong_pairings(version: dict | None, responses: int) -> list[dict]:
+    """A matching item's most chosen wrong pairings, with the texts of the prompt and response."""
+    if version is None:
+        return []
+    choices = version["choices"]
+    return [
+        {
+            **pairing,
+            "prompt_text": choices[pairing["prompt"]]["prompt"][:120],
+            "response_text": choices[pairing["response"]]["text"][:120],
+        }
+        for pairing in statistics.wrong_pairings(version["answers"], responses)
+    ]
 
 
 def analytics_rebuild(*, guide_id: int | None = None, now: datetime | None = None) -> dict:

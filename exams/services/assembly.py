@@ -23,18 +23,30 @@ class Draw:
     domain_id: int
     choice_count: int
     select_count: int
-    option_order: tuple[int, ...]
+    option_order: tuple[int, ...]  # matching: the prompts' order, then the responses'
 
     def item_fields(self) -> dict:
         return {**asdict(self), "option_order": list(self.option_order)}
 
 
-def _pool(blueprint: ExamBlueprint, question_ids=None):
-    """(question, version, task statement) of every question the blueprint may draw.
+@dataclass(frozen=True)
+class Row:
+    """A question the blueprint may draw."""
 
-    Three integers per row and no join to the versions: on a 10,000-question bank the join and
-    the wider rows were half of the draw's time (docs/performance.md). What the drawn versions
-    hold is read for those alone (``_versions``).
+    pk: int
+    version_id: int
+    sub_domain_id: int
+    case_study_id: int | None
+    case_order: int | None
+
+
+def _pool(blueprint: ExamBlueprint, question_ids=None) -> tuple[list[Row], dict[int, set[int]]]:
+    """Every question the blueprint may draw, and each one's enemies among all questions.
+
+    A few integers per row and no join to the versions: on a 10,000-question bank the join and
+    the wider rows were half of the draw's time (docs/performance.md). The enemies come in the
+    same query (a left join on the small enemies table: a question with two enemies is two rows).
+    What the drawn versions hold is read for those alone (``_versions``).
     """
     qs = Question.objects.filter(
         status=Question.Status.PUBLISHED,
@@ -47,13 +59,22 @@ def _pool(blueprint: ExamBlueprint, question_ids=None):
         qs = qs.filter(sub_domain_id=blueprint.sub_domain_id)
     if question_ids is not None:
         qs = qs.filter(pk__in=question_ids)
-    return qs.order_by("pk").values_list("pk", "current_version_id", "sub_domain_id")
+    rows: dict[int, Row] = {}
+    enemies: dict[int, set[int]] = defaultdict(set)
+    values = qs.order_by("pk").values_list(
+        "pk", "current_version_id", "sub_domain_id", "case_study_id", "case_order", "enemies"
+    )
+    for pk, version_id, sub_id, case_id, case_order, enemy in values:
+        rows.setdefault(pk, Row(pk, version_id, sub_id, case_id, case_order))
+        if enemy is not None:
+            enemies[pk].add(enemy)
+    return list(rows.values()), enemies
 
 
-def _versions(version_ids: list[int]) -> dict[int, tuple[int, int]]:
+def _versions(version_ids: list[int]) -> dict[int, tuple[str, int, int]]:
     # order_by(): no order wanted, and the default one joins and sorts the questions table.
     rows = QuestionVersion.objects.filter(pk__in=version_ids).order_by()
-    return {pk: (c, s) for pk, c, s in rows.values_list("pk", "choice_count", "select_count")}
+    return {pk: (t, c, s) for pk, t, c, s in rows.values_list("pk", "type", "choice_count", "select_count")}
 
 
 def _seen_counts(user) -> dict[int, int]:
@@ -70,19 +91,96 @@ def _seen_counts(user) -> dict[int, int]:
     return Counter(items.values_list("question_id", flat=True))
 
 
-def _least_seen(rows: list[tuple], count: int, seen: dict[int, int], rng: random.Random) -> list[tuple]:
-    """``count`` rows, those this candidate has seen least first, chosen at random among equals."""
-    tiers: dict[int, list[tuple]] = defaultdict(list)
+class _Selection:
+    """What a draw has taken so far: questions per task statement still needed, the questions
+    taken, the enemies of those (never to be taken), and the units (a question, or a case
+    study's questions in their order) in the order they were taken."""
+
+    def __init__(self, need: dict[int, int], enemies: dict[int, set[int]], max_cases: int | None):
+        self.need = need
+        self.enemies = enemies
+        self.max_cases = max_cases
+        self.cases = 0
+        self.taken: set[int] = set()
+        self.blocked: set[int] = set()
+        self.units: list[list[Row]] = []
+
+    def fits(self, unit: list[Row]) -> bool:
+        if any(row.pk in self.blocked or row.pk in self.taken for row in unit):
+            return False
+        if any(self.enemies.get(a.pk, set()) & {b.pk for b in unit} for a in unit):
+            return False
+        per_sub = Counter(row.sub_domain_id for row in unit)
+        if any(self.need.get(sub, 0) < n for sub, n in per_sub.items()):
+            return False
+        is_case = unit[0].case_study_id is not None
+        return not (is_case and self.max_cases is not None and self.cases >= self.max_cases)
+
+    def take(self, unit: list[Row]) -> None:
+        self.units.append(unit)
+        self.cases += unit[0].case_study_id is not None
+        for row in unit:
+            self.need[row.sub_domain_id] -= 1
+            self.taken.add(row.pk)
+            self.blocked |= self.enemies.get(row.pk, set())
+
+    def fill(self, rows: list[Row]) -> None:
+        """Take single questions, in the order given, wherever they are still needed."""
+        for row in rows:
+            if self.need.get(row.sub_domain_id, 0) > 0 and self.fits([row]):
+                self.take([row])
+
+
+def _least_seen_first(items: list, seen_of, rng: random.Random) -> list:
+    """``items``, those this candidate has seen least first, in random order among equals."""
+    keyed = [(seen_of(item), rng.random(), n) for n, item in enumerate(items)]
+    return [items[n] for _, _, n in sorted(keyed)]
+
+
+def _select(
+    rows: list[Row], need: dict[int, int], enemies, seen: dict[int, int], rng: random.Random, max_cases
+) -> _Selection:
+    """Choose the units that fill ``need`` (questions per task statement).
+
+    A case study is a unit: all of its drawable questions, in their order, each counted against
+    its own task statement. One is taken when it fits what its task statements still need, at
+    about the rate its task statements are drawn (so a form holds case studies as often as the
+    bank does), least seen first and at most ``max_cases``. Single questions fill the rest, least
+    seen first. Enemies never share a draw: a question whose enemy is taken is not taken. When a
+    task statement cannot be filled that way, further case studies that fit are taken.
+    """
+    selection = _Selection(need, enemies, max_cases)
+    available = Counter(row.sub_domain_id for row in rows)
+    case_units: dict[int, list[Row]] = defaultdict(list)
+    singles: list[Row] = []
     for row in rows:
-        tiers[seen.get(row[0], 0)].append(row)
-    chosen: list[tuple] = []
-    for level in sorted(tiers):
-        need = count - len(chosen)
-        if need <= 0:
-            break
-        tier = tiers[level]
-        chosen += rng.sample(tier, min(need, len(tier)))
-    return chosen
+        if row.case_study_id is None:
+            singles.append(row)
+        else:
+            case_units[row.case_study_id].append(row)
+    cases = [sorted(unit, key=lambda r: (r.case_order or 0, r.pk)) for _, unit in sorted(case_units.items())]
+    cases = _least_seen_first(cases, lambda unit: max(seen.get(r.pk, 0) for r in unit), rng)
+    # A task statement that its single questions cannot fill needs case studies: those first.
+    single_count = Counter(row.sub_domain_id for row in rows if row.case_study_id is None)
+    for unit in cases:
+        if any(need.get(r.sub_domain_id, 0) > single_count[r.sub_domain_id] for r in unit) and selection.fits(
+            unit
+        ):
+            selection.take(unit)
+    for unit in cases:
+        if unit[0].pk in selection.taken:
+            continue
+        rate = sum(need.get(r.sub_domain_id, 0) / available[r.sub_domain_id] for r in unit) / len(unit)
+        if rng.random() < rate and selection.fits(unit):
+            selection.take(unit)
+    singles = _least_seen_first(singles, lambda row: seen.get(row.pk, 0), rng)
+    selection.fill(singles)
+    if any(n > 0 for n in selection.need.values()):
+        for unit in cases:
+            if any(selection.need.get(r.sub_domain_id, 0) > 0 for r in unit) and selection.fits(unit):
+                selection.take(unit)
+        selection.fill(singles)
+    return selection
 
 
 def assemble(*, blueprint: ExamBlueprint, user, rng: random.Random, question_ids=None) -> list[Draw]:
@@ -90,9 +188,11 @@ def assemble(*, blueprint: ExamBlueprint, user, rng: random.Random, question_ids
 
     Per-domain counts follow the guide's weights (largest remainder), each domain's count is
     spread over its task statements (each at least once where the bank allows), and within a
-    task statement the questions this candidate has seen least come first. The same ``rng``
-    seed gives the same draw. ``question_ids`` limits the draw to a given set (practice sets).
-    Six queries whatever the size of the bank (five for a candidate's first attempt).
+    task statement the questions this candidate has seen least come first. A case study's
+    questions are drawn together and stay together, in their order; enemies never share a draw.
+    The same ``rng`` seed gives the same draw. ``question_ids`` limits the draw to a given set
+    (practice sets). Six queries whatever the size of the bank (five for a candidate's first
+    attempt).
     """
     domains = list(Domain.objects.filter(guide_id=blueprint.guide_id).order_by("number"))
     subs = {
@@ -105,9 +205,10 @@ def assemble(*, blueprint: ExamBlueprint, user, rng: random.Random, question_ids
         wanted_domains = None  # a focused set draws from what it has, not by the guide's weights
     else:
         wanted_domains = domains
-    by_domain: dict[int, dict[str, list[tuple]]] = defaultdict(lambda: defaultdict(list))
-    for row in _pool(blueprint, question_ids):
-        code, domain_id = subs[row[2]]
+    rows, enemies = _pool(blueprint, question_ids)
+    by_domain: dict[int, dict[str, list[Row]]] = defaultdict(lambda: defaultdict(list))
+    for row in rows:
+        code, domain_id = subs[row.sub_domain_id]
         by_domain[domain_id][code].append(row)
     seen = _seen_counts(user)
     total = blueprint.question_count
@@ -136,19 +237,79 @@ def assemble(*, blueprint: ExamBlueprint, user, rng: random.Random, question_ids
             raise AssemblyError(" ".join(short))
         plan = list(zip(domains, quotas, strict=True))
 
-    chosen: list[tuple[tuple, int]] = []  # (pool row, domain id)
+    need: dict[int, int] = {}
     for domain, quota in plan:
         groups = by_domain[domain.pk]
         codes = sorted(groups)
         counts = spread(quota, [len(groups[c]) for c in codes])
         for code, count in zip(codes, counts, strict=True):
-            chosen += [(row, domain.pk) for row in _least_seen(groups[code], count, seen, rng)]
-    versions = _versions([row[1] for row, _ in chosen])
-    draws: list[Draw] = []
-    for row, domain_id in chosen:
-        choice_count, select_count = versions[row[1]]
+            need[groups[code][0].sub_domain_id] = count
+    # Enemies and case studies may leave a task statement short on one choice and not on
+    # another: a few more tries (from the same seed) before refusing.
+    for attempt in range(SELECTION_TRIES):
+        selection = _select(rows, dict(need), enemies, seen, rng, blueprint.max_case_studies)
+        if question_ids is not None:
+            break
+        try:
+            _make_up_shortfalls(selection, rows, subs, seen, rng, total)
+            break
+        except AssemblyError:
+            if attempt == SELECTION_TRIES - 1:
+                raise
+    return _draws(selection, subs, rng)
+
+
+SELECTION_TRIES = 25
+
+
+def _make_up_shortfalls(selection: _Selection, rows: list[Row], subs: dict, seen, rng, total: int) -> None:
+    """Enemies, or case studies too big for what a task statement needs, may leave it short:
+    take other single questions of the same domain instead, or refuse the draw by name."""
+    short: Counter = Counter()
+    for sub, n in selection.need.items():
+        if n > 0:
+            short[subs[sub][1]] += n
+    for domain_id, count in short.items():
+        singles = [r for r in rows if r.case_study_id is None and subs[r.sub_domain_id][1] == domain_id]
+        for row in _least_seen_first(singles, lambda r: seen.get(r.pk, 0), rng):
+            if count == 0:
+                break
+            if row.pk not in selection.taken and row.pk not in selection.blocked:
+                selection.need[row.sub_domain_id] = selection.need.get(row.sub_domain_id, 0) + 1
+                selection.take([row])
+                count -= 1
+        if count:
+            drawn = sum(len(u) for u in selection.units)
+            raise AssemblyError(
+                f"This set needs {total} questions but only {drawn} can be drawn together: enemies "
+                "(questions never drawn in the same exam) or case studies leave too few in a domain."
+            )
+
+
+def _draws(selection: _Selection, subs: dict, rng: random.Random) -> list[Draw]:
+    """The selected questions as drawn: units in random order, a case study's questions together
+    in their order; each question's options (a matching item's prompts and its responses apart)
+    in an order of their own."""
+    rows = [row for unit in selection.units for row in unit]
+    versions = _versions([row.version_id for row in rows])
+    drawn: dict[int, Draw] = {}
+    for row in rows:
+        qtype, choice_count, select_count = versions[row.version_id]
         order = list(range(choice_count))
         rng.shuffle(order)
-        draws.append(Draw(row[0], row[1], row[2], domain_id, choice_count, select_count, tuple(order)))
-    rng.shuffle(draws)
-    return draws
+        if qtype == "matching":
+            responses = list(range(choice_count))
+            rng.shuffle(responses)
+            order += responses
+        drawn[row.pk] = Draw(
+            row.pk,
+            row.version_id,
+            row.sub_domain_id,
+            subs[row.sub_domain_id][1],
+            choice_count,
+            select_count,
+            tuple(order),
+        )
+    units = list(selection.units)
+    rng.shuffle(units)
+    return [drawn[row.pk] for unit in units for row in unit]

@@ -26,7 +26,7 @@ from ..errors import (
     TimeUp,
 )
 from ..models import Attempt, AttemptItem, ExamBlueprint
-from ..scoring import is_correct, scaled_score
+from ..scoring import AnswerShapeError, answer_correct, scaled_score, stored_answer
 from .assembly import assemble
 
 
@@ -115,9 +115,11 @@ def attempt_save_answer(
 ) -> SaveAck:
     """Save one question's answer and flag; acknowledged only once committed.
 
-    ``selected`` holds displayed option positions (0-based, in the attempt's shuffled order).
-    The write is a single conditional UPDATE: it lands only if the attempt is still open, the
-    deadline plus grace has not passed, and nobody saved this question since ``base_revision``.
+    ``selected`` is the answer as the page shows it (``scoring.stored_answer``): displayed
+    option positions (0-based, in the attempt's shuffled order), or for ordering and matching one
+    entry per displayed step or prompt. The write is a single conditional UPDATE: it lands only
+    if the attempt is still open, the deadline plus grace has not passed, and nobody saved this
+    question since ``base_revision``.
     """
     now = now or timezone.now()
     item = selectors.attempt_item_find(
@@ -131,11 +133,17 @@ def attempt_save_answer(
             f"Question {position} is not part of this attempt (it has questions 1–{attempt.question_count})."
         )
     attempt = item.attempt
-    if len(set(selected)) != len(selected) or any(not 0 <= s < item.choice_count for s in selected):
-        raise AnswerInvalid(f"Options must be distinct and between 1 and {item.choice_count}.")
-    if len(selected) > item.select_count:
-        raise AnswerInvalid(f"This question takes at most {item.select_count} option(s).")
-    stored = sorted(item.option_order[s] for s in selected)
+    try:
+        stored = stored_answer(
+            item.type,
+            selected,
+            option_order=item.shown_order,
+            response_order=item.response_order,
+            choice_count=item.choice_count,
+            select_count=item.select_count,
+        )
+    except AnswerShapeError as exc:
+        raise AnswerInvalid(str(exc)) from None
     if not attempt.is_open:
         raise AttemptClosed(SUBMITTED)
     if is_overdue(attempt, now):
@@ -223,7 +231,7 @@ def _submit(attempts: QuerySet[Attempt], *, now: datetime) -> Attempt:
             )
         )
         for item in items:
-            item.is_correct = is_correct(item.selected, _key(item))
+            item.is_correct = _marked(item)
             # A mock marks every question (unanswered is wrong); practice marks only what was answered.
             if item.checked_at is None and (bp.is_mock or item.selected):
                 item.checked_at = finished_at
@@ -258,8 +266,10 @@ def _submit(attempts: QuerySet[Attempt], *, now: datetime) -> Attempt:
     return attempt
 
 
-def _key(item: AttemptItem) -> list[int]:
-    return [i for i, c in enumerate(item.version.content["choices"]) if c["correct"]]
+def _marked(item: AttemptItem) -> bool:
+    """The item's point, by the rule of its version's type (all or nothing for every type)."""
+    content = item.version.content
+    return answer_correct(content["type"], item.selected, content["choices"])
 
 
 def attempt_check_answer(*, user, attempt_id: int, position: int, now: datetime | None = None) -> AttemptItem:
@@ -284,7 +294,7 @@ def attempt_check_answer(*, user, attempt_id: int, position: int, now: datetime 
         if not item.selected:
             raise NothingChosen("Choose an answer first.")
         if item.checked_at is None:
-            item.is_correct = is_correct(item.selected, _key(item))
+            item.is_correct = _marked(item)
             item.checked_at = now
             item.save(update_fields=["is_correct", "checked_at"])
     return item

@@ -23,6 +23,7 @@ def blueprint_sync(*, guide: ExamGuide, specs: list[dict]) -> int:
             "score_max": guide.score_max,
             "passing_score": guide.passing_score,
             "is_mock": spec.get("mode", ExamBlueprint.Mode.EXAM) == ExamBlueprint.Mode.EXAM,
+            "max_case_studies": spec.get("max_case_studies"),
         }
         _, outcome = upsert(
             ExamBlueprint, lookup={"guide": guide, "slug": spec["slug"]}, values=values, validate=True

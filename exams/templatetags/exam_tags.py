@@ -1,6 +1,7 @@
-from html import escape
+from html import escape, unescape
 
 from django import template
+from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 
 from ..forms import task_scope
@@ -11,6 +12,12 @@ register.filter("task_scope", task_scope)
 # Keys the exam script keeps for itself (static/js/exam.js): F flags, N and P move. An option
 # whose letter is one of them is chosen by its number instead.
 RESERVED_KEYS = "FNP"
+
+
+@register.filter
+def plain_text(html: str) -> str:
+    """Sanitised HTML as the plain text a native <option> shows (escaped again on output)."""
+    return " ".join(unescape(strip_tags(html)).split())
 
 
 @register.filter

@@ -21,11 +21,17 @@ from ..models import Choice, ProblemReport, Question
 
 
 class ChoiceInline(admin.TabularInline):
+    """Options (multiple choice and response), steps in their right order (ordering), or
+    prompt and response pairs (matching): one row each, in order."""
+
     model = Choice
     formset = ChoiceFormSet
-    fields = ("text", "is_correct", "why")
+    fields = ("prompt", "text", "is_correct", "why")
     ordering = ("position",)
-    verbose_name = "option"
+    verbose_name = "option, step or pair"
+    verbose_name_plural = (
+        "options (ordering: the steps, in the right order; matching: each prompt with its response as text)"
+    )
     max_num = rules.MAX_OPTIONS
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 48})}}
 
@@ -74,9 +80,11 @@ class QuestionAdmin(admin.ModelAdmin):
         OpenReportsFilter, PlaceholderFilter,
     )  # fmt: skip
     search_fields = ("external_id", "stem", "explanation", "choices__text")
+    filter_horizontal = ("enemies",)
     readonly_fields = ("version_history", "open_problem_reports", "created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("external_id", "sub_domain", ("type", "select_count"), ("difficulty", "status"))}),
+        ("Case study and enemies", {"fields": (("case_study", "case_order"), "enemies")}),
         ("What candidates see", {"fields": ("stem", "explanation", "references")}),
         ("This change", {"fields": ("change_note",)}),
         (
@@ -103,7 +111,7 @@ class QuestionAdmin(admin.ModelAdmin):
         return (*self.readonly_fields, "external_id") if obj else self.readonly_fields
 
     def get_fieldsets(self, request, obj=None):
-        return self.fieldsets if obj else self.fieldsets[:3]
+        return self.fieldsets if obj else self.fieldsets[:4]
 
     # ---- list columns and read-only fields ----------------------------------------------
 
@@ -182,13 +190,17 @@ class QuestionAdmin(admin.ModelAdmin):
             question=form.instance,
             choices=[
                 services.ChoiceData(
-                    f.cleaned_data["text"], f.cleaned_data.get("is_correct", False), f.cleaned_data["why"]
+                    f.cleaned_data["text"],
+                    f.cleaned_data.get("is_correct", False),
+                    f.cleaned_data["why"],
+                    f.cleaned_data.get("prompt", ""),
                 )
                 for f in kept
             ],
             user=request.user,
             note=form.cleaned_data.get("change_note", ""),
         )
+        form.instance.enemies.set(form.cleaned_data.get("enemies", []))
         form.choices_changed = any(f.has_changed() for f in choices.forms) or bool(choices.deleted_forms)
 
     def construct_change_message(self, request, form, formsets, add=False):
@@ -323,7 +335,10 @@ class QuestionAdmin(admin.ModelAdmin):
             references=content["references"],
             status=data.get("status", Question.Status.DRAFT),
         )
-        options = [{"letter": rules.letter(i), **choice} for i, choice in enumerate(content["choices"])]
+        options = [
+            {"letter": rules.letter(i), "name": rules.option_name(qtype, i), **choice}
+            for i, choice in enumerate(content["choices"])
+        ]
         response = TemplateResponse(
             request,
             "questions/preview.html",
@@ -331,6 +346,7 @@ class QuestionAdmin(admin.ModelAdmin):
                 "content": content,
                 "options": options,
                 "multiple": qtype == Question.Type.MULTIPLE,
+                "kind": qtype,
                 "select": select,
                 "issues": issues,
                 # Unsaved input: only http(s) links become links (the rules list the rest).

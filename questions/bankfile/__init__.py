@@ -21,8 +21,10 @@ from .duplicates import near_duplicates
 from .guide import GUIDE_FILE, DomainSpec, GuideSpec, SubDomainSpec, parse_guide
 from .questions import (
     MAX_ID_LENGTH,
+    CaseStudySpec,
     ChoiceSpec,
     QuestionSpec,
+    parse_case_study_data,
     parse_question_data,
     parse_question_file,
     spec_problems,
@@ -34,6 +36,7 @@ __all__ = [
     "GUIDE_FILE",
     "MAX_ID_LENGTH",
     "Bank",
+    "CaseStudySpec",
     "ChoiceSpec",
     "Collector",
     "DomainSpec",
@@ -42,6 +45,7 @@ __all__ = [
     "QuestionSpec",
     "SubDomainSpec",
     "load_yaml_documents",
+    "parse_case_study_data",
     "parse_question_data",
     "read_bank",
     "spec_problems",
@@ -52,6 +56,7 @@ __all__ = [
 class Bank:
     guides: list[GuideSpec] = field(default_factory=list)
     questions: list[QuestionSpec] = field(default_factory=list)
+    case_studies: list[CaseStudySpec] = field(default_factory=list)
 
 
 def _display(path: Path) -> str:
@@ -78,7 +83,9 @@ def read_bank(root: Path) -> tuple[Bank, list[Problem]]:
         bank.guides.append(guide)
         for path in sorted(folder.glob("*.y*ml")):
             if path.name != GUIDE_FILE:
-                bank.questions.extend(parse_question_file(path, _display(path), guide, out))
+                bank.questions.extend(
+                    parse_question_file(path, _display(path), guide, out, bank.case_studies)
+                )
     if len({g.code for g in bank.guides}) != len(bank.guides):
         out.add(str(root), None, "two guide folders declare the same guide code")
     first_seen: dict[str, QuestionSpec] = {}
@@ -88,6 +95,8 @@ def read_bank(root: Path) -> tuple[Bank, list[Problem]]:
             out.add(q.file, q.line, f"duplicate id (also at {other.file}:{other.line})", q.external_id)
         else:
             first_seen[q.external_id] = q
+    _check_case_studies(bank, out)
+    _check_enemies(bank, first_seen, out)
     for a, b, similarity in near_duplicates(bank.questions):
         out.add(
             b.file,
@@ -96,5 +105,40 @@ def read_bank(root: Path) -> tuple[Bank, list[Problem]]:
             b.external_id,
         )
     for guide in bank.guides:
-        check_requirements(guide, bank.questions, out)
+        check_requirements(guide, bank.questions, out, bank.case_studies)
     return bank, out.problems
+
+
+def _check_case_studies(bank: Bank, out: Collector) -> None:
+    seen: dict[str, CaseStudySpec] = {}
+    for case in bank.case_studies:
+        if case.code in seen:
+            other = seen[case.code]
+            out.add(
+                case.file,
+                case.line,
+                f"duplicate case study id (also at {other.file}:{other.line})",
+                case.code,
+            )
+        else:
+            seen[case.code] = case
+
+
+def _check_enemies(bank: Bank, questions: dict[str, QuestionSpec], out: Collector) -> None:
+    """Every enemy is a question of the same bank (guide), not the question itself, and not a
+    question of its own case study (drawn together, they could never be kept apart)."""
+    for q in bank.questions:
+        for enemy in q.enemies:
+            other = questions.get(enemy)
+            where = q.enemies_line or q.line
+            if enemy == q.external_id:
+                out.add(q.file, where, "a question cannot be its own enemy", q.external_id)
+            elif other is None or other.guide != q.guide:
+                out.add(q.file, where, f"enemy {enemy} is not a question of this bank", q.external_id)
+            elif q.case_study and other.case_study == q.case_study:
+                out.add(
+                    q.file,
+                    where,
+                    f"enemy {enemy} is in the same case study: they are always drawn together",
+                    q.external_id,
+                )

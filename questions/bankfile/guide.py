@@ -16,7 +16,14 @@ GUIDE_KEYS = {
     "passing_score", "competency_threshold", "domains", "blueprints", "bank_requirements", "audit",
     "status", "retired_on", "successor", "guide_url",
 }  # fmt: skip
-BLUEPRINT_KEYS = {"slug", "name", "question_count", "duration_minutes", "mode", "description"}
+BLUEPRINT_KEYS = {
+    "slug", "name", "question_count", "duration_minutes", "mode", "description", "max_case_studies",
+}  # fmt: skip
+# The rules of the bank as a whole (bankfile.requirements checks each).
+REQUIREMENT_KEYS = {
+    "min_total", "min_per_domain", "min_per_sub_domain", "min_multiple_share", "difficulty_mix",
+    "even_correct_positions", "min_ordering_matching_share", "min_case_studies",
+}  # fmt: skip
 
 
 @dataclass
@@ -180,11 +187,25 @@ def parse_guide(path: Path, rel: str, out: Collector) -> GuideSpec | None:
         unknown_keys(raw, BLUEPRINT_KEYS, rel, out)
         _int(raw, "question_count", rel, out, minimum=1)
         _int(raw, "duration_minutes", rel, out, minimum=0)
+        if "max_case_studies" in raw:
+            _int(raw, "max_case_studies", rel, out, minimum=0)
         blueprints.append(plain(raw))
     requirements = data.get("bank_requirements") or {}
     if not isinstance(requirements, dict):
         out.add(rel, line, "bank_requirements must be a mapping")
         requirements = {}
+    unknown_keys(requirements, REQUIREMENT_KEYS, rel, out)
+    for key in ("min_multiple_share", "min_ordering_matching_share"):
+        share = requirements.get(key)
+        if share is not None and (
+            isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= 1
+        ):
+            out.add(rel, requirements.get("__line__"), f"{key!r} must be a share from 0 to 1 (e.g. 0.15)")
+            requirements.pop(key)
+    cases = requirements.get("min_case_studies")
+    if cases is not None and (isinstance(cases, bool) or not isinstance(cases, int) or cases < 0):
+        out.add(rel, requirements.get("__line__"), "'min_case_studies' must be a whole number")
+        requirements.pop("min_case_studies")
     return GuideSpec(
         code=stripped(data.get("code")),
         title=stripped(data.get("title")),

@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections import Counter
 
 from .guide import GuideSpec
-from .questions import QuestionSpec
+from .questions import CaseStudySpec, QuestionSpec
 from .yamlfile import Collector
 
 
-def check_requirements(guide: GuideSpec, questions: list[QuestionSpec], out: Collector) -> None:
+def check_requirements(
+    guide: GuideSpec, questions: list[QuestionSpec], out: Collector, cases: list[CaseStudySpec] = ()
+) -> None:
     req = guide.requirements
     if not req:
         return
@@ -41,6 +43,20 @@ def check_requirements(guide: GuideSpec, questions: list[QuestionSpec], out: Col
             out.add(
                 rel, None, f"{actual:.0%} of published questions are multiple response, needs {share:.0%}"
             )
+    share = req.get("min_ordering_matching_share")
+    if share and published:
+        actual = sum(q.type in ("ordering", "matching") for q in published) / len(published)
+        if actual < share:
+            out.add(
+                rel, None, f"{actual:.0%} of published questions are ordering or matching, needs {share:.0%}"
+            )
+    minimum = req.get("min_case_studies")
+    if minimum:
+        # A case study counts when at least two of its questions are published (it can be drawn).
+        per_case = Counter(q.case_study for q in published if q.case_study)
+        usable = sum(per_case[c.code] >= 2 for c in cases if c.guide == guide.code)
+        if usable < minimum:
+            out.add(rel, None, f"the bank holds {usable} case studies, needs {minimum}")
     for level, (low, high) in (req.get("difficulty_mix") or {}).items():
         actual = sum(q.difficulty == level for q in published) / max(1, len(published))
         if not low <= actual <= high:

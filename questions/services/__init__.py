@@ -7,7 +7,14 @@
 - ``reports``: candidates' problem reports, and closing them.
 """
 
-from .authoring import ChoiceData, author_grant, authors_group, question_save, question_set_status
+from .authoring import (
+    ChoiceData,
+    author_grant,
+    authors_group,
+    case_study_save,
+    question_save,
+    question_set_status,
+)
 from .bank import BankInvalid, LoadReport, bank_load, question_upsert
 from .imports import ImportInvalid, ImportReport, questions_import, questions_import_text
 from .reports import problem_report_close, problem_report_create
@@ -22,6 +29,7 @@ __all__ = [
     "author_grant",
     "authors_group",
     "bank_load",
+    "case_study_save",
     "content_for",
     "problem_report_close",
     "problem_report_create",

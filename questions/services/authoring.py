@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .. import rules
-from ..models import Question, QuestionVersion
+from ..models import CaseStudy, Question, QuestionVersion
 from ..permissions import authors_group_sync
 from .upserts import choices_replace
 from .versions import question_snapshot
@@ -22,9 +22,10 @@ class ChoiceData:
     text: str
     is_correct: bool
     why: str
+    prompt: str = ""  # matching: the prompt this response answers
 
 
-def _issues(question: Question, choices: Sequence[tuple[str, bool, str]], status: str) -> list[str]:
+def _issues(question: Question, choices: Sequence[tuple], status: str) -> list[str]:
     return [
         str(issue)
         for issue in rules.question_problems(
@@ -52,7 +53,9 @@ def question_save(
         if question.pk
         else None
     )
-    wanted = [(c.text.strip(), bool(c.is_correct), c.why.strip()) for c in choices]
+    wanted = [(c.text.strip(), bool(c.is_correct), c.why.strip(), c.prompt.strip()) for c in choices]
+    if question.type in rules.ARRANGED_TYPES:
+        question.select_count = len(wanted)  # every step or pair is placed
     messages = _issues(question, wanted, question.status)
     if change := rules.status_change_problem(old_status, question.status):
         messages.append(change)
@@ -63,6 +66,19 @@ def question_save(
     choices_replace(question, wanted)
     default = "created" if old_status is None else "edited"
     return question_snapshot(question=question, user=user, note=note.strip() or default)
+
+
+@transaction.atomic
+def case_study_save(*, case: CaseStudy, user) -> int:
+    """Save a case study and give each of its questions a new version if what candidates see of
+    it changed (the scenario is pinned in their versions); how many got one."""
+    case.full_clean()
+    case.save()
+    changed = 0
+    for question in case.questions.select_related("case_study"):
+        before = question.current_version_id
+        changed += question_snapshot(question=question, user=user, note="case study edited").pk != before
+    return changed
 
 
 @transaction.atomic
@@ -81,7 +97,7 @@ def question_set_status(*, question: Question, status: str, user) -> bool:
     if change := rules.status_change_problem(current.status, status):
         raise ValidationError(change)
     if status == Question.Status.PUBLISHED:
-        choices = [(c.text, c.is_correct, c.why) for c in current.choices.all()]
+        choices = [(c.text, c.is_correct, c.why, c.prompt) for c in current.choices.all()]
         if messages := _issues(current, choices, status):
             raise ValidationError(messages)
     Question.objects.filter(pk=current.pk).update(status=status)

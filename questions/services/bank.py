@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import Q
 
 from .. import bankfile
 from ..errors import FileProblems
-from ..models import Domain, ExamGuide, Question, SubDomain
+from ..models import CaseStudy, Domain, ExamGuide, Question, SubDomain
 from .upserts import UNCHANGED, UPDATED, choices_replace, upsert
 from .versions import question_snapshot
 
@@ -27,7 +28,8 @@ class LoadReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    guide_changes: int = 0
+    guide_changes: int = 0  # guides, domains, task statements and case studies written
+    enemy_changes: int = 0  # pairs of enemies added or removed
     specs: list[bankfile.GuideSpec] = field(default_factory=list)
 
 
@@ -59,12 +61,24 @@ def _load_guide(spec: bankfile.GuideSpec, report: LoadReport) -> dict[str, SubDo
     return subs
 
 
+_KEEP = object()
+
+
 def question_upsert(
-    *, spec: bankfile.QuestionSpec, sub_domain: SubDomain, user=None, note: str, status: str | None = None
+    *,
+    spec: bankfile.QuestionSpec,
+    sub_domain: SubDomain,
+    user=None,
+    note: str,
+    status: str | None = None,
+    case_study: CaseStudy | None = _KEEP,
 ) -> str:
     """Create or update the question ``spec.external_id`` and snapshot it; ``CREATED``,
     ``UPDATED`` or ``UNCHANGED``. Unchanged content writes nothing at all, so loading or
-    importing the same file twice is a no-op. Call it inside a transaction."""
+    importing the same file twice is a no-op. Call it inside a transaction.
+
+    ``case_study`` (the bank's loader gives it, with ``spec.case_order``) places the question in
+    its case study, or takes it out with ``None``; an import, which knows none, keeps it."""
     values = {
         "sub_domain": sub_domain,
         "type": spec.type,
@@ -75,16 +89,72 @@ def question_upsert(
         "difficulty": spec.difficulty,
         "status": status or spec.status,
     }
+    if case_study is not _KEEP:
+        values["case_study"] = case_study
+        values["case_order"] = spec.case_order if case_study is not None else None
     question, outcome = upsert(Question, lookup={"external_id": spec.external_id}, values=values)
-    if choices_replace(question, [(c.text, c.correct, c.why) for c in spec.choices]) and outcome == UNCHANGED:
+    if choices_replace(question, spec.choice_tuples()) and outcome == UNCHANGED:
         question.save(update_fields=["updated_at"])
         outcome = UPDATED
     if outcome == UNCHANGED:
-        if question.current_version_id is not None:
+        if question.current_version_id is not None and question.case_study_id is None:
             return UNCHANGED
+        if question.current_version_id is not None:
+            # Its case study's scenario is part of its versions: a new one if that changed.
+            before = question.current_version_id
+            return (
+                UNCHANGED
+                if question_snapshot(question=question, user=user, note=note).pk == before
+                else UPDATED
+            )
         outcome = UPDATED  # a question made outside the loaders, never frozen: freeze it now
     question_snapshot(question=question, user=user, note=note)
     return outcome
+
+
+def _load_case_studies(bank: bankfile.Bank, guides: dict[str, ExamGuide], report: LoadReport) -> dict:
+    """The bank's case studies by id, created or updated (a removed one keeps its row: attempts
+    and versions may name it; its questions leave it)."""
+    return {
+        c.code: _upsert(
+            CaseStudy,
+            {"code": c.code},
+            {"guide": guides[c.guide], "title": c.title, "scenario": c.scenario},
+            report,
+        )
+        for c in bank.case_studies
+    }
+
+
+def _sync_enemies(bank: bankfile.Bank, report: LoadReport) -> None:
+    """Give the bank's questions exactly the enemies its files declare (both directions: one
+    declaration is enough). Writes nothing when they already have them."""
+    ids = dict(
+        Question.objects.filter(external_id__in=[q.external_id for q in bank.questions]).values_list(
+            "external_id", "pk"
+        )
+    )
+    wanted = {frozenset((ids[q.external_id], ids[e])) for q in bank.questions for e in q.enemies if e in ids}
+    through = Question.enemies.through
+    pks = list(ids.values())
+    have = {
+        frozenset(pair)
+        for pair in through.objects.filter(from_question_id__in=pks).values_list(
+            "from_question_id", "to_question_id"
+        )
+    }
+    gone, new = have - wanted, wanted - have
+    for pair in gone:
+        a, b = tuple(pair)
+        through.objects.filter(
+            Q(from_question_id=a, to_question_id=b) | Q(from_question_id=b, to_question_id=a)
+        ).delete()
+    through.objects.bulk_create(
+        through(from_question_id=a, to_question_id=b)
+        for pair in new
+        for a, b in (tuple(pair), tuple(pair)[::-1])
+    )
+    report.enemy_changes = len(gone) + len(new)
 
 
 def bank_load(*, root: Path) -> LoadReport:
@@ -99,11 +169,14 @@ def bank_load(*, root: Path) -> LoadReport:
     report = LoadReport(specs=bank.guides)
     with transaction.atomic():
         subs_by_guide = {g.code: _load_guide(g, report) for g in bank.guides}
+        cases = _load_case_studies(bank, {g.code: g for g in report.guides}, report)
         for spec in bank.questions:
             outcome = question_upsert(
                 spec=spec,
                 sub_domain=subs_by_guide[spec.guide][spec.sub_domain],
                 note="loaded from the bank files",
+                case_study=cases.get(spec.case_study) if spec.case_study else None,
             )
             setattr(report, outcome, getattr(report, outcome) + 1)
+        _sync_enemies(bank, report)
     return report

@@ -46,16 +46,18 @@ def upsert(
     return obj, outcome
 
 
-def choices_replace(question: Question, wanted: Sequence[tuple[str, bool, str]]) -> bool:
-    """Give ``question`` exactly the options ``wanted`` ((text, correct, why), in order);
-    ``False`` when it already has them. Positions are the authoring order: attempts keep their
-    own copy in the version they drew, so replacing the rows changes no attempt."""
-    have = [(c.text, c.is_correct, c.why) for c in question.choices.order_by("position")]
-    if have == list(wanted):
+def choices_replace(question: Question, wanted: Sequence[tuple]) -> bool:
+    """Give ``question`` exactly the options ``wanted`` ((text, correct, why) or (text, correct,
+    why, prompt), in order); ``False`` when it already has them. Positions are the authoring
+    order (an ordering item's right order): attempts keep their own copy in the version they
+    drew, so replacing the rows changes no attempt."""
+    wanted = [(c[0], bool(c[1]), c[2], c[3] if len(c) > 3 else "") for c in wanted]
+    have = [(c.text, c.is_correct, c.why, c.prompt) for c in question.choices.order_by("position")]
+    if have == wanted:
         return False
     question.choices.all().delete()
     Choice.objects.bulk_create(
-        Choice(question=question, position=i, text=text, is_correct=correct, why=why)
-        for i, (text, correct, why) in enumerate(wanted)
+        Choice(question=question, position=i, text=text, is_correct=correct, why=why, prompt=prompt)
+        for i, (text, correct, why, prompt) in enumerate(wanted)
     )
     return True

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from .. import rules
 from ..markdown import render
-from ..models import Choice, Question, QuestionVersion
+from ..models import CaseStudy, Choice, Question, QuestionVersion
 
 
 def content_for(
@@ -14,11 +15,20 @@ def content_for(
     stem: str,
     explanation: str,
     references: list[str],
-    choices: list[tuple[str, bool, str]],
+    choices: list[tuple],
+    case_study: dict | None = None,
 ) -> dict:
     """What candidates see of a question, rendered and sanitised: the one place it is rendered,
-    for versions and for the authoring preview alike. ``choices`` are (text, correct, why)."""
-    return {
+    for versions and for the authoring preview alike. ``choices`` are (text, correct, why) or
+    (text, correct, why, prompt): an ordering item's steps in the right order, a matching item's
+    pairs (the response with the prompt it answers, ``prompt`` and ``prompt_html`` in the
+    version). ``case_study`` (code, title, scenario) pins the shared scenario with the question.
+
+    Keys that only the new types use are left out for the others, so the versions of a
+    multiple-choice question are what they were before those types existed."""
+    matching = type == "matching"
+    arranged = type in rules.ARRANGED_TYPES
+    content = {
         "type": type,
         "select": select_count,
         "difficulty": difficulty,
@@ -28,10 +38,27 @@ def content_for(
         "explanation_html": render(explanation),
         "references": list(references),
         "choices": [
-            {"text": text, "text_html": render(text), "correct": correct, "why": why, "why_html": render(why)}
-            for text, correct, why in choices
+            {
+                **({"prompt": c[3], "prompt_html": render(c[3])} if matching else {}),
+                "text": c[0],
+                "text_html": render(c[0]),
+                "correct": bool(c[1]) and not arranged,
+                "why": c[2],
+                "why_html": render(c[2]),
+            }
+            for c in choices
         ],
     }
+    if case_study is not None:
+        content["case_study"] = {**case_study, "scenario_html": render(case_study["scenario"])}
+    return content
+
+
+def case_study_content(case: CaseStudy | None) -> dict | None:
+    """What a version pins of its case study."""
+    if case is None:
+        return None
+    return {"code": case.code, "title": case.title, "scenario": case.scenario}
 
 
 # The question's own fields a version freezes (with its choices): content_for's arguments.
@@ -42,7 +69,8 @@ def question_content(question: Question, choices: list[Choice]) -> dict:
     """What candidates see of a question, rendered once, to be frozen in a version."""
     return content_for(
         **{name: getattr(question, name) for name in FROZEN_FIELDS},
-        choices=[(c.text, c.is_correct, c.why) for c in sorted(choices, key=lambda c: c.position)],
+        choices=[(c.text, c.is_correct, c.why, c.prompt) for c in sorted(choices, key=lambda c: c.position)],
+        case_study=case_study_content(question.case_study),
     )
 
 
@@ -62,6 +90,7 @@ def question_snapshot(*, question: Question, user=None, note: str = "") -> Quest
         question=question,
         number=(latest.number + 1) if latest else 1,
         content=content,
+        type=content["type"],
         choice_count=len(content["choices"]),
         select_count=content["select"],
         created_by=user,

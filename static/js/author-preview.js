@@ -37,7 +37,7 @@
         const why = value(prefix + "-why");
         const existing = value(prefix + "-id");
         if (!text.value.trim() && !why.trim() && !existing) return; // a blank extra row
-        rows.push({ text: text.value, why: why, correct: value(prefix + "-is_correct") });
+        rows.push({ text: text.value, why: why, correct: value(prefix + "-is_correct"), prompt: value(prefix + "-prompt") });
       });
       return rows;
     }
@@ -62,6 +62,7 @@
         data.append("choice_text", row.text);
         data.append("choice_why", row.why);
         data.append("choice_correct", row.correct ? "1" : "0");
+        data.append("choice_prompt", row.prompt);
       });
       if (inFlight) inFlight.abort();
       inFlight = new AbortController();

@@ -13,6 +13,9 @@
   const position = Number(form.dataset.position || 0); // 0 on the review screen
   const selectCount = Number(form.dataset.select || 1);
   const multiple = form.dataset.multiple === "1";
+  // "choice" (radio buttons or checkboxes), or "ordering" / "matching": one <select> per step or
+  // prompt, whose values are positions or displayed responses (never anything of the key).
+  const kind = form.dataset.kind || "choice";
   // The letters that choose an option, as the page shows them (F, N and P stay flag and move).
   const letterKeys = (form.dataset.letterKeys || "").toUpperCase();
   const saveUrl = form.dataset.saveUrl;
@@ -70,11 +73,49 @@
 
   // ---- what is on screen -------------------------------------------------------------
   const inputs = Array.from(form.querySelectorAll("input[name=option]"));
+  const slots = Array.from(form.querySelectorAll("select[name=slot]"));
   const flagButton = document.getElementById("flag-button");
   const hint = document.getElementById("pick-hint");
+  const summary = document.getElementById("order-summary");
 
+  // An arrangement is one entry per step or prompt (null: not placed yet); nothing placed is [].
   function currentSelection() {
+    if (slots.length) {
+      const values = slots.map((s) => (s.value === "" ? null : Number(s.value)));
+      return values.every((v) => v === null) ? [] : values;
+    }
     return inputs.filter((i) => i.checked).map((i) => Number(i.value));
+  }
+  function showSelection(selected) {
+    if (slots.length) {
+      slots.forEach((s, i) => {
+        const v = selected.length ? selected[i] : null;
+        s.value = v === null || v === undefined ? "" : String(v);
+      });
+      if (kind === "ordering") sharedPositions();
+      showSummary();
+      return;
+    }
+    const wanted = new Set(selected);
+    inputs.forEach((i) => (i.checked = wanted.has(Number(i.value))));
+  }
+  function rowText(slot) {
+    const el = document.getElementById("row-" + slot.dataset.index + "-text");
+    return el ? el.textContent.replace(/^\s*(Step|Prompt): /, "").trim() : "";
+  }
+  // Ordering: the steps in the candidate's order, as a list beside the controls.
+  function showSummary() {
+    if (!summary) return;
+    summary.textContent = "";
+    slots
+      .filter((s) => s.value !== "")
+      .sort((a, b) => Number(a.value) - Number(b.value))
+      .forEach((s) => {
+        const li = document.createElement("li");
+        li.value = Number(s.value) + 1;
+        li.textContent = rowText(s);
+        summary.appendChild(li);
+      });
   }
   function isFlagged() {
     return flagButton ? flagButton.getAttribute("aria-pressed") === "true" : false;
@@ -88,6 +129,12 @@
   }
   function showHint(message) {
     if (!hint) return;
+    if (slots.length) {
+      const placed = slots.filter((s) => s.value !== "").length;
+      const what = kind === "ordering" ? " steps placed." : " prompts matched.";
+      hint.textContent = (message ? message + " " : "") + placed + " of " + slots.length + what;
+      return;
+    }
     const picked = currentSelection().length;
     if (message) hint.textContent = message;
     else if (!multiple) hint.textContent = picked ? "1 option selected." : "Select one option.";
@@ -115,10 +162,11 @@
   }
 
   // A change made on this device that has not reached the server wins over what the page showed.
+  if (kind === "ordering") sharedPositions();
+  showSummary();
   if (position && queue[position]) {
     const mine = queue[position];
-    const wanted = new Set(mine.selected);
-    inputs.forEach((i) => (i.checked = wanted.has(Number(i.value))));
+    showSelection(mine.selected);
     showFlag(mine.flagged);
     updateNavigator(position, mine.selected.length > 0, mine.flagged);
   }
@@ -291,6 +339,37 @@
       record();
     })
   );
+  // Each step's (or prompt's) control is independent, so arrow keys moving through a closed
+  // select change nothing else; two steps given one position are pointed out, not undone.
+  function optionLabel(slot) {
+    const option = slot.options[slot.selectedIndex];
+    return option ? option.textContent : "";
+  }
+  function sharedPositions() {
+    const seen = {};
+    slots.forEach((s) => {
+      if (s.value !== "") seen[s.value] = (seen[s.value] || 0) + 1;
+    });
+    slots.forEach((s) => s.classList.toggle("is-invalid", s.value !== "" && seen[s.value] > 1));
+    return Object.keys(seen)
+      .filter((v) => seen[v] > 1)
+      .map((v) => Number(v) + 1);
+  }
+  slots.forEach((slot) =>
+    slot.addEventListener("change", () => {
+      let message;
+      if (kind === "ordering") {
+        message = slot.value === "" ? "Step not placed." : "Step placed at " + optionLabel(slot).toLowerCase() + ".";
+        const shared = sharedPositions();
+        if (shared.length) message += " Two steps share position " + shared.join(" and ") + ".";
+      } else {
+        message = slot.value === "" ? "Prompt not matched." : "Matched with " + optionLabel(slot) + ".";
+      }
+      showSummary();
+      showHint(message);
+      record();
+    })
+  );
   if (flagButton)
     flagButton.addEventListener("click", () => {
       showFlag(!isFlagged());
@@ -311,7 +390,7 @@
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (document.querySelector(".modal.show")) return;
     const tag = (event.target.tagName || "").toLowerCase();
-    if (tag === "textarea" || (tag === "input" && event.target.type === "text")) return;
+    if (tag === "textarea" || tag === "select" || (tag === "input" && event.target.type === "text")) return;
     const key = event.key;
     // A number chooses the option shown with it, a letter the option shown with that letter.
     const number = /^[1-9]$/.test(key) && Number(key) <= inputs.length ? Number(key) : 0;

@@ -1,6 +1,7 @@
 """No answer leaks before submit; nobody reaches another's attempt; writes need CSRF."""
 
 import json
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -117,3 +118,54 @@ def test_writes_need_the_csrf_token(marked_attempt, candidate):
 def test_gets_do_not_submit_or_save(client_a, marked_attempt):
     assert client_a.get(reverse("exams:submit", args=[marked_attempt.pk])).status_code == 405
     assert client_a.get(reverse("exams:save", args=[marked_attempt.pk])).status_code == 405
+
+
+@pytest.fixture
+def marked_every_type_attempt(candidate):
+    """The bank with every item type (ordering, matching, case studies), whys and explanations
+    marked, and an attempt that drew an ordering and a matching item and a case study."""
+    from django.core.management import call_command
+
+    from exams.models import Attempt, ExamBlueprint
+    from questions.services import question_snapshot
+
+    call_command("load_bank", str(Path(__file__).parent.parent / "questions" / "fixtures" / "every-type"))
+    Choice.objects.update(why=MARKER_WHY)
+    Question.objects.update(explanation=MARKER_EXPLANATION)
+    for question in Question.objects.all():
+        question_snapshot(question=question)
+    blueprint = ExamBlueprint.objects.get(guide__code="MLA-T", slug="full")
+    for seed in range(200):
+        attempt = attempt_start(user=candidate, blueprint=blueprint, seed=seed)
+        items = list(attempt.items.select_related("question"))
+        if {"ordering", "matching"} <= {i.type for i in items} and any(
+            i.question.case_study_id for i in items
+        ):
+            return attempt
+        Attempt.objects.filter(pk=attempt.pk).delete()
+    raise AssertionError("no seed drew every type")
+
+
+def test_no_exam_view_of_ordering_matching_or_case_studies_carries_the_key(
+    client_a, marked_every_type_attempt
+):
+    attempt = marked_every_type_attempt
+    for url in exam_pages(attempt):
+        body = client_a.get(url, follow=True).content.decode()
+        for secret in (MARKER_WHY, MARKER_EXPLANATION, "correct", "is_correct", "scaled"):
+            assert secret not in body, (url, secret)
+    for item in attempt.items.all():
+        if item.type in ("ordering", "matching"):
+            answer = client_a.post(
+                reverse("exams:save", args=[attempt.pk]),
+                json.dumps(
+                    {
+                        "position": item.position,
+                        "selected": [0] + [None] * (item.choice_count - 1),
+                        "flagged": False,
+                        "revision": 0,
+                    }
+                ),
+                content_type="application/json",
+            )
+            assert set(answer.json()) == {"revision", "saved_at", "remaining"}

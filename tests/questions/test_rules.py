@@ -54,7 +54,7 @@ def test_a_good_multiple_response_question_breaks_no_rule():
         ),
         ({"choices": opts(4, {0}, why=" ")}, "option A has no 'why' (why it is right or wrong)"),
         ({"sub": False}, "missing task statement: choose the task statement (sub-domain) it tests"),
-        ({"type": "triple"}, "type must be one of single, multiple, not 'triple'"),
+        ({"type": "triple"}, "type must be one of single, multiple, ordering, matching, not 'triple'"),
         ({"stem": ""}, "missing stem"),
         ({"explanation": ""}, "missing explanation"),
         ({"references": []}, "at least one reference link is required"),

@@ -253,6 +253,7 @@ ADMIN_MODELS = {
     ("questions", "questionversion"): ("v", "v", lambda o: o.version.pk),  # versions are immutable
     ("questions", "examguide"): ("v", "avcd", lambda o: o.world.guide.pk),
     ("questions", "subdomain"): ("v", "avcd", lambda o: o.question.sub_domain_id),
+    ("questions", "casestudy"): ("avcd", "avcd", lambda o: o.case_study.pk),
     ("exams", "examblueprint"): ("", "avcd", lambda o: o.world.open.blueprint_id),
     ("exams", "attempt"): ("", "vcd", lambda o: o.world.submitted.pk),  # candidates start attempts
 }

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from accounts.models import AUTHORS_GROUP, Profile, User
 from config.views import healthz
-from questions.models import ProblemReport, Question
+from questions.models import CaseStudy, ProblemReport, Question
 from questions.services import author_grant
 from tests.factories import UserFactory, client_for
 
@@ -85,6 +85,9 @@ def objects(db):
             "superuser": UserFactory(username="root-m", is_staff=True, is_superuser=True),
         },
         question=question,
+        case_study=CaseStudy.objects.create(
+            guide=world.guide, code="CS-M", title="Case", scenario="A scenario."
+        ),
         version=question.current_version,
         report=ProblemReport.objects.create(question=question, user=world.a, reason="typo", text="A typo."),
         group=Group.objects.get(name=AUTHORS_GROUP),

@@ -3,9 +3,12 @@ from collections import defaultdict
 from django.core.management.base import BaseCommand, CommandError
 
 from questions.models import ExamGuide
+from questions.rules import DIFFICULTIES, QUESTION_TYPES
 from questions.selectors import bank_coverage
 
-COLUMNS = ("total", "single", "multiple", "easy", "medium", "hard")
+# Every type and difficulty, from the one definition of each (a new type is a new column).
+COLUMNS = ("total", *QUESTION_TYPES, *DIFFICULTIES)
+HEADINGS = ("total", *(label.lower() for label in QUESTION_TYPES.values()), *DIFFICULTIES)
 
 
 class Command(BaseCommand):
@@ -22,8 +25,8 @@ class Command(BaseCommand):
         out = [
             f"Published questions in {exam_guide.code} by task statement",
             "",
-            "| task statement | total | multiple choice | multiple response | easy | medium | hard |",
-            "|---|---:|---:|---:|---:|---:|---:|",
+            "| task statement | " + " | ".join(HEADINGS) + " |",
+            "|---|" + "---:|" * len(COLUMNS),
         ]
         domains: dict[int, dict] = defaultdict(lambda: dict.fromkeys(COLUMNS, 0))
         for row in rows:

@@ -6,21 +6,23 @@ skipped questions and the notices for the author) with 1-based line numbers, and
 from __future__ import annotations
 
 from ..bankfile import Problem
-from . import aiken, csvfile, gift, native
+from . import aiken, csvfile, gift, moodlexml, native
 from .common import ExportRefused, ParseResult
 
 PARSERS = {
     "native": native.parse,
     "gift": gift.parse,
+    "moodlexml": moodlexml.parse,
     "aiken": aiken.parse,
     "csv": csvfile.parse,
 }
 EXPORTERS = {
     "native": native.export,
     "gift": gift.export,
+    "moodlexml": moodlexml.export,
     "csv": csvfile.export,
 }
-EXTENSIONS = {"native": "yaml", "gift": "gift", "aiken": "txt", "csv": "csv"}
+EXTENSIONS = {"native": "yaml", "gift": "gift", "moodlexml": "xml", "aiken": "txt", "csv": "csv"}
 
 __all__ = ["EXPORTERS", "EXTENSIONS", "PARSERS", "ExportRefused", "ParseResult", "parse"]
 

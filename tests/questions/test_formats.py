@@ -480,15 +480,17 @@ def test_every_example_in_the_authoring_guide_parses():
     from pathlib import Path
 
     text = (Path(__file__).resolve().parents[2] / "docs" / "authoring.md").read_text()
-    blocks = re.findall(r"^```(yaml|gift|csv|aiken)\n(.*?)^```", text, flags=re.M | re.S)
-    kinds = {"yaml": "native", "gift": "gift", "csv": "csv", "aiken": "aiken"}
-    assert sorted({k for k, _ in blocks}) == ["aiken", "csv", "gift", "yaml"]
+    blocks = re.findall(r"^```(yaml|gift|csv|aiken|xml)\n(.*?)^```", text, flags=re.M | re.S)
+    kinds = {"yaml": "native", "gift": "gift", "csv": "csv", "aiken": "aiken", "xml": "moodlexml"}
+    assert sorted({k for k, _ in blocks}) == ["aiken", "csv", "gift", "xml", "yaml"]
     parsed = {}
     for kind, body in blocks:
         specs, problems = parse(kinds[kind], body, filename=f"authoring.{kind}", default_sub_domain="3.4")
         assert problems == [], (kind, [str(p) for p in problems])
         parsed.setdefault(kind, []).extend(specs)
-    native, gift_q, csv_q = parsed["yaml"][0], parsed["gift"][0], parsed["csv"][0]
+    gift_types = {q.external_id: q.type for q in parsed["gift"]}
+    gift_q = next(q for q in parsed["gift"] if q.external_id == "MLS-3.4-901")
+    native, csv_q, xml_q = parsed["yaml"][0], parsed["csv"][0], parsed["xml"][0]
 
     def same(spec):  # the native example wraps its Markdown lines; Markdown joins them again
         words = " ".join
@@ -497,5 +499,6 @@ def test_every_example_in_the_authoring_guide_parses():
             [(c.text, c.correct, words(c.why.split())) for c in spec.choices], spec.references,
         )  # fmt: skip
 
-    assert same(gift_q) == same(native) == same(csv_q)
-    assert parsed["gift"][1].type == "multiple"
+    assert same(gift_q) == same(native) == same(csv_q) == same(xml_q)
+    assert (xml_q.difficulty, xml_q.status) == ("medium", "draft")
+    assert gift_types == {"MLS-3.4-901": "single", "MLS-3.4-902": "multiple", "MLS-3.4-903": "matching"}

@@ -127,6 +127,7 @@ class ChoiceFormSet(BaseInlineFormSet):
 FORMAT_LABELS = {
     "native": "Native (the bank's YAML)",
     "gift": "GIFT (Moodle)",
+    "moodlexml": "Moodle XML",
     "aiken": "Aiken",
     "csv": "CSV",
 }
@@ -148,7 +149,8 @@ class ImportForm(forms.Form):
         choices=[("", "As in the file (else as now, else draft)"), *Question.Status.choices],
     )
     skip_unsupported = forms.BooleanField(
-        required=False, help_text="Leave out GIFT questions of types we do not support, instead of refusing."
+        required=False,
+        help_text="Leave out GIFT or Moodle XML questions of types we do not support, instead of refusing.",
     )
     dry_run = forms.BooleanField(required=False, label="Check only", help_text="Report, but write nothing.")
 

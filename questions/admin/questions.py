@@ -92,7 +92,7 @@ class QuestionAdmin(admin.ModelAdmin):
             {"fields": ("version_history", "open_problem_reports", "created_at", "updated_at")},
         ),
     )
-    actions = ["publish", "retire", "export_native", "export_csv", "export_gift"]
+    actions = ["publish", "retire", "export_native", "export_csv", "export_gift", "export_moodlexml"]
 
     class Media:
         css = {"all": ["css/author.css"]}
@@ -235,25 +235,32 @@ class QuestionAdmin(admin.ModelAdmin):
     def retire(self, request, queryset):
         self._set_status(request, queryset, Question.Status.RETIRED)
 
-    def _export(self, queryset, fmt: str, content_type: str):
+    def _export(self, request, queryset, fmt: str, content_type: str):
         questions = selectors.questions_for_export(ids=queryset.values("pk"))
-        response = HttpResponse(
-            formats.EXPORTERS[fmt](questions), content_type=f"{content_type}; charset=utf-8"
-        )
+        try:
+            text = formats.EXPORTERS[fmt](questions)
+        except formats.ExportRefused as exc:
+            self.message_user(request, f"Nothing was exported: {exc}.", messages.ERROR)
+            return None
+        response = HttpResponse(text, content_type=f"{content_type}; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="questions.{formats.EXTENSIONS[fmt]}"'
         return response
 
     @admin.action(description="Export the selected questions (native YAML)", permissions=["view"])
     def export_native(self, request, queryset):
-        return self._export(queryset, "native", "application/yaml")
+        return self._export(request, queryset, "native", "application/yaml")
 
     @admin.action(description="Export the selected questions (CSV)", permissions=["view"])
     def export_csv(self, request, queryset):
-        return self._export(queryset, "csv", "text/csv")
+        return self._export(request, queryset, "csv", "text/csv")
 
     @admin.action(description="Export the selected questions (GIFT)", permissions=["view"])
     def export_gift(self, request, queryset):
-        return self._export(queryset, "gift", "text/plain")
+        return self._export(request, queryset, "gift", "text/plain")
+
+    @admin.action(description="Export the selected questions (Moodle XML)", permissions=["view"])
+    def export_moodlexml(self, request, queryset):
+        return self._export(request, queryset, "moodlexml", "application/xml")
 
     # ---- extra pages: import, live preview ------------------------------------------------
 

@@ -1,16 +1,30 @@
 """Import and export formats. Each module has ``parse(text, *, filename, default_sub_domain,
 skip_unsupported)`` returning ``(specs, problems)`` (a ``ParseResult``, which also holds the
-skipped questions) with 1-based line numbers, and most an ``export(questions) -> str``."""
+skipped questions and the notices for the author) with 1-based line numbers, and most an
+``export(questions) -> str``, which raises ``ExportRefused`` for questions it cannot carry."""
 
 from __future__ import annotations
 
 from ..bankfile import Problem
-from . import aiken, csvfile, gift, native
-from .common import ParseResult
+from . import aiken, csvfile, gift, moodlexml, native
+from .common import ExportRefused, ParseResult
 
-PARSERS = {"native": native.parse, "gift": gift.parse, "aiken": aiken.parse, "csv": csvfile.parse}
-EXPORTERS = {"native": native.export, "gift": gift.export, "csv": csvfile.export}
-EXTENSIONS = {"native": "yaml", "gift": "gift", "aiken": "txt", "csv": "csv"}
+PARSERS = {
+    "native": native.parse,
+    "gift": gift.parse,
+    "moodlexml": moodlexml.parse,
+    "aiken": aiken.parse,
+    "csv": csvfile.parse,
+}
+EXPORTERS = {
+    "native": native.export,
+    "gift": gift.export,
+    "moodlexml": moodlexml.export,
+    "csv": csvfile.export,
+}
+EXTENSIONS = {"native": "yaml", "gift": "gift", "moodlexml": "xml", "aiken": "txt", "csv": "csv"}
+
+__all__ = ["EXPORTERS", "EXTENSIONS", "PARSERS", "ExportRefused", "ParseResult", "parse"]
 
 
 def parse(

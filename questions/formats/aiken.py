@@ -16,13 +16,10 @@ from __future__ import annotations
 import re
 
 from ..bankfile import ChoiceSpec, Problem
-from ..rules import PLACEHOLDER
-from .common import ParseResult, finish, make_spec, stable_id
+from .common import EXPLANATION, WHY, ParseResult, finish, make_spec, stable_id
 
 OPTION = re.compile(r"^([A-Z])[.)]\s+(\S.*)$")
 ANSWER = re.compile(r"^ANSWER:\s*(.*)$", re.I)
-WHY = f"{PLACEHOLDER} why this option is right or wrong."
-EXPLANATION = f"{PLACEHOLDER} the concept this question tests."
 
 
 def parse(

@@ -1,25 +1,57 @@
-"""What every format shares: the parse result, ids for files without ids, export rows."""
+"""What every format shares: the parse result, ids for files without ids, task statements from
+categories, the placeholders for what a file lacks, export rows."""
 
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
+
+import nh3
 
 from ..bankfile import MAX_ID_LENGTH, ChoiceSpec, Problem, QuestionSpec, spec_problems
-from ..rules import DIFFICULTIES, STATUSES
+from ..rules import (
+    CHOICE_TYPES,
+    DIFFICULTIES,
+    NUMBER_WORDS,
+    PLACEHOLDER,
+    QUESTION_TYPES,
+    SELECT_INSTRUCTION,
+    STATUSES,
+    option_name,
+    select_count_for,
+    select_words,
+)
+
+# What an import writes where the file has nothing (Aiken always; GIFT and Moodle XML when an
+# option has no feedback or the question no general feedback): a draft may carry it, publishing
+# is refused until an author has written it (rules.PLACEHOLDER).
+WHY = f"{PLACEHOLDER} why this option is right or wrong."
+EXPLANATION = f"{PLACEHOLDER} the concept this question tests."
+
+TASK_CODE = re.compile(r"^(\d+(?:\.\d+)+)(?:\s|$)")
+GUIDE_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9]*-[A-Za-z0-9-]+$")
 
 
 class ParseResult(tuple):
     """``(specs, problems)``, and ``skipped``: questions of a type we do not support that were
-    left out because the caller asked for that (each a ``Problem`` naming its line)."""
+    left out because the caller asked for that (each a ``Problem`` naming its line), and
+    ``notices``: what the import changed or filled in for the author (a selection hint taken out
+    of a stem, placeholders), each naming its question and line."""
 
     def __new__(
-        cls, specs: list[QuestionSpec], problems: list[Problem], skipped: list[Problem] | None = None
+        cls,
+        specs: list[QuestionSpec],
+        problems: list[Problem],
+        skipped: list[Problem] | None = None,
+        notices: list[Problem] | None = None,
     ):
         result = super().__new__(cls, (specs, problems))
         result.skipped = skipped or []
+        result.notices = notices or []
         return result
 
     @property
@@ -41,6 +73,37 @@ def stable_id(prefix: str, stem: str) -> str:
 def id_from_title(title: str) -> str:
     """A GIFT title as an id: runs of anything but letters, digits, '.', '_' and '-' become one '-'."""
     return re.sub(r"-{2,}", "-", re.sub(r"[^A-Za-z0-9._-]+", "-", title)).strip("-")[:MAX_ID_LENGTH]
+
+
+def task_from_category(path: str) -> tuple[str, str] | None:
+    """``(guide, task statement)`` from a Moodle category path whose last part starts with the
+    task statement's code: ``MLS-C01/3.2``, ``3.2``, ``$course$/top/MLS-C01/3.2 Select models``
+    (the guide is the part before it, when it looks like a guide code); ``None`` if it names none."""
+    parts = [p.strip() for p in path.split("/") if p.strip()]
+    match = TASK_CODE.match(parts[-1]) if parts else None
+    if match is None:
+        return None
+    return (parts[-2] if len(parts) > 1 and GUIDE_CODE.match(parts[-2]) else ""), match.group(1)
+
+
+def html_to_text(text: str) -> str:
+    """HTML as plain text (tags dropped, entities decoded), paragraphs and breaks kept."""
+    text = re.sub(r"<br\s*/?>", "\n", text, flags=re.I)
+    text = re.sub(r"</p>\s*", "\n\n", text, flags=re.I)
+    return html.unescape(nh3.clean(text, tags=set())).strip()
+
+
+def strip_selection_hint(stem: str) -> tuple[str, int | None]:
+    """The stem without the "(Select TWO.)" people write in it (the exam screen says it from the
+    key), and the count it gave (``None`` if it had none)."""
+    found = SELECT_INSTRUCTION.search(stem)
+    if found is None:
+        return stem, None
+    word = found.group(1).upper()
+    count = int(word) if word.isdigit() else NUMBER_WORDS.index(word) + 1
+    stem = SELECT_INSTRUCTION.sub("", stem)
+    stem = re.sub(r"[ \t]+\n", "\n", re.sub(r"[ \t]{2,}", " ", stem)).strip()
+    return stem, count
 
 
 def check_choice(value: str, allowed: tuple[str, ...], what: str) -> str | None:
@@ -86,7 +149,7 @@ def make_spec(
         guide=guide,
         sub_domain=sub_domain,
         type=type,
-        select=select if select is not None else (n_correct if type == "multiple" else 1),
+        select=select if select is not None else select_count_for(type, len(choices), n_correct),
         difficulty=difficulty or "medium",
         status=status,
         stem=stem.strip(),
@@ -97,6 +160,65 @@ def make_spec(
         line=line,
         unset=frozenset(unset),
     )
+
+
+def mark_for_author(
+    spec: QuestionSpec, hint: int | None, notices: list[Problem], problems: list[Problem]
+) -> QuestionSpec:
+    """Files as people write them (GIFT, Moodle XML): an option without feedback and a question
+    without general feedback get the placeholder (a draft until an author writes them), and a
+    "(Select N.)" taken out of the stem (``hint``, its count) is said in a notice, or is a
+    problem when it contradicts the key."""
+
+    def add(to: list[Problem], message: str) -> None:
+        to.append(Problem(spec.file, spec.line, spec.external_id, message))
+
+    if hint is not None:
+        right = sum(c.correct for c in spec.choices)
+        said = f"'(Select {select_words(hint)}.)'"
+        if spec.type in CHOICE_TYPES and hint != right:
+            add(problems, f"the stem says {said} but the key has {right} right option(s)")
+        else:
+            add(notices, f"{said} taken out of the stem: the exam screen says it from the answer key")
+    missing = []
+    for i, choice in enumerate(spec.choices):
+        if not choice.why.strip():
+            choice.why = WHY
+            missing.append(option_name(spec.type, i))
+    parts = [f"the 'why' of {', '.join(missing)}"] if missing else []
+    if not spec.explanation.strip():
+        spec.explanation = EXPLANATION
+        parts.append("the explanation (no general feedback)")
+    if parts:
+        add(notices, f"{' and '.join(parts)} marked {PLACEHOLDER}: a draft until an author writes them")
+    return spec
+
+
+class ExportRefused(ValueError):
+    """The format cannot carry some of the questions (e.g. ordering in GIFT); nothing is written.
+    The message names them and says what to do instead."""
+
+
+def refuse_types(items: list[Row], types: tuple[str, ...], format: str, instead: str) -> None:
+    """Raise ``ExportRefused`` naming every question of ``types`` among ``items``."""
+    refused = [r for r in items if r.type in types]
+    if refused:
+        kinds = " and ".join(sorted({QUESTION_TYPES[r.type].lower() for r in refused}))
+        ids = ", ".join(r.id for r in refused[:10]) + (", …" if len(refused) > 10 else "")
+        raise ExportRefused(
+            f"{format} has no syntax for {kinds} questions ({len(refused)}: {ids}); "
+            f"export them as {instead}, or leave them out of the selection"
+        )
+
+
+class Option(NamedTuple):
+    """An option as every exporter sees it: a choice, a step (in the right order) or a pair
+    (``text`` the response, ``prompt`` what it answers)."""
+
+    text: str
+    correct: bool
+    why: str
+    prompt: str = ""
 
 
 @dataclass
@@ -114,7 +236,7 @@ class Row:
     stem: str
     explanation: str
     references: list[str]
-    choices: list[tuple[str, bool, str]]
+    choices: list[Option]
 
 
 # The question fields an export row carries as they are, under the same name.
@@ -131,7 +253,7 @@ def _row(q) -> Row:
         sub_domain_title=sub.title,
         select=q.select_count,
         references=list(q.references),
-        choices=[(c.text, c.is_correct, c.why) for c in choices],
+        choices=[Option(c.text, c.is_correct, c.why, c.prompt) for c in choices],
         **{name: getattr(q, name) for name in _AS_THEY_ARE},
     )
 
@@ -139,3 +261,8 @@ def _row(q) -> Row:
 def rows(questions: Iterable) -> list[Row]:
     """Questions (with ``sub_domain__domain__guide`` and ``choices`` loaded) as export rows."""
     return [_row(q) for q in questions]
+
+
+def code_key(code: str) -> list:
+    """``"3.10"`` after ``"3.2"``: a task statement's code as numbers, for sorting."""
+    return [int(p) if p.isdigit() else p for p in code.split(".")]

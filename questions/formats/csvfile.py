@@ -20,7 +20,7 @@ import string
 from collections.abc import Iterable
 
 from ..bankfile import ChoiceSpec, Problem
-from .common import ParseResult, finish, make_spec, rows, stable_id
+from .common import ParseResult, finish, make_spec, refuse_types, rows, stable_id
 
 FIXED = (
     "id", "guide", "sub_domain", "type", "select", "difficulty", "status", "stem", "explanation",
@@ -115,8 +115,10 @@ def _row(row: dict, letters: list[str], filename: str, line: int, default_sub: s
 
 
 def export(questions: Iterable) -> str:
-    """Every question as one row, with as many option columns as the longest question needs."""
+    """Every question as one row, with as many option columns as the longest question needs (an
+    ordering item's steps in the right order). Matching is refused: CSV has no prompt column."""
     items = rows(questions)
+    refuse_types(items, ("matching",), "CSV", "native YAML or Moodle XML")
     width = max((len(r.choices) for r in items), default=4)
     letters = string.ascii_lowercase[:width]
     header = [*FIXED] + [f"{kind}_{x}" for x in letters for kind in ("option", "why")]
@@ -124,13 +126,12 @@ def export(questions: Iterable) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
     for r in items:
-        correct = ",".join(string.ascii_uppercase[i] for i, c in enumerate(r.choices) if c[1])
+        correct = ",".join(string.ascii_uppercase[i] for i, c in enumerate(r.choices) if c.correct)
         cells = [
             r.id, r.guide, r.sub_domain, r.type, r.select, r.difficulty, r.status, r.stem, r.explanation,
             "\n".join(r.references), correct,
         ]  # fmt: skip
         for i in range(width):
-            text, _, why = r.choices[i] if i < len(r.choices) else ("", False, "")
-            cells += [text, why]
+            cells += [r.choices[i].text, r.choices[i].why] if i < len(r.choices) else ["", ""]
         writer.writerow(cells)
     return out.getvalue()

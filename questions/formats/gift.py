@@ -1,4 +1,4 @@
-"""GIFT (Moodle's text format): the subset that maps onto multiple choice and multiple response.
+"""GIFT (Moodle's text format): multiple choice, multiple response and matching.
 
     // difficulty: medium                       <- our metadata, in comments other tools ignore
     // reference: https://docs.aws.amazon.com/...
@@ -10,34 +10,56 @@
       ####The concept (general feedback: the explanation)
     }
 
+    ::MLA-1.1-006::[markdown]Match each task with the service. {
+      =Extract fields from scanned forms -> Amazon Textract
+      // why: Textract reads printed and handwritten text.   <- a pair's why (Moodle has none)
+      ...
+      ####General feedback
+    }
+
 Multiple response gives every right option the same positive weight (``~%50%``) and every
 wrong one a weight of zero or less (``~%-100%``). Special characters are escaped with a
 backslash (``\\~ \\= \\# \\{ \\} \\:``), ``\\n`` is a line break, ``//`` starts a comment line, and
-a blank line ends a question. Essay, true/false, numerical, matching, short answer, missing
-word and description items are refused, naming their line, unless ``skip_unsupported``.
+a blank line ends a question. Essay, true/false, numerical, short answer, missing word and
+description items are refused, naming their line, unless ``skip_unsupported``. Ordering has no
+GIFT syntax: its export is refused.
+
+Files as people write them (``common.mark_for_author``): an option without feedback or a
+question without general feedback imports as a draft with the placeholder, and a "(Select TWO.)"
+in the stem is taken out with a notice (two ``=`` answers and "(Select TWO.)" make a multiple
+response question).
 """
 
 from __future__ import annotations
 
-import html
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
 from itertools import groupby
 
-import nh3
-
 from ..bankfile import ChoiceSpec, Problem
-from .common import ParseResult, finish, id_from_title, make_spec, rows, stable_id
+from .common import (
+    ExportRefused,
+    ParseResult,
+    code_key,
+    finish,
+    html_to_text,
+    id_from_title,
+    make_spec,
+    mark_for_author,
+    refuse_types,
+    rows,
+    stable_id,
+    strip_selection_hint,
+    task_from_category,
+)
 
 SPECIAL = "~=#{}:"
-META = re.compile(r"^//\s*(difficulty|reference)\s*:\s*(\S.*?)\s*$", re.I)
+META = re.compile(r"^//\s*(difficulty|reference|why)\s*:\s*(.*?)\s*$", re.I)
 CATEGORY = re.compile(r"^\$CATEGORY:\s*(.*?)\s*$", re.I)
 WEIGHT = re.compile(r"^\s*%(-?\d+(?:\.\d+)?)%")
-TASK_CODE = re.compile(r"^(\d+(?:\.\d+)+)(?:\s|$)")
-GUIDE_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9]*-[A-Za-z0-9-]+$")
 UNSUPPORTED = (
-    "only multiple choice and multiple response are supported; "
+    "only multiple choice, multiple response and matching are supported; "
     "remove it or skip unsupported questions (--skip-unsupported)"
 )
 
@@ -80,12 +102,6 @@ def find_unescaped(text: str, token: str, start: int = 0) -> int:
     return -1
 
 
-def _html_to_text(text: str) -> str:
-    text = re.sub(r"<br\s*/?>", "\n", text, flags=re.I)
-    text = re.sub(r"</p>\s*", "\n\n", text, flags=re.I)
-    return html.unescape(nh3.clean(text, tags=set())).strip()
-
-
 class _Parser:
     def __init__(self, filename: str, default_sub_domain: str | None, skip_unsupported: bool):
         self.filename = filename
@@ -94,6 +110,7 @@ class _Parser:
         self.specs: list = []
         self.problems: list[Problem] = []
         self.skipped: list[Problem] = []
+        self.notices: list[Problem] = []
         self.guide, self.sub_domain = "", self.default_sub_domain
 
     def problem(self, line: int | None, message: str, qid: str | None = None) -> None:
@@ -106,35 +123,35 @@ class _Parser:
             self.problem(line, f"{kind} question: {UNSUPPORTED}", qid)
 
     def category(self, line: int, path: str) -> None:
-        parts = [p.strip() for p in path.split("/") if p.strip()]
-        match = TASK_CODE.match(parts[-1]) if parts else None
-        if match is None:
+        found = task_from_category(path)
+        if found is None:
             self.problem(
                 line, f"category {path!r} names no task statement: end it with one, e.g. MLS-C01/3.2"
             )
             self.guide, self.sub_domain = "", self.default_sub_domain
             return
-        self.sub_domain = match.group(1)
-        self.guide = parts[-2] if len(parts) > 1 and GUIDE_CODE.match(parts[-2]) else ""
+        self.guide, self.sub_domain = found
 
     def run(self, text: str) -> ParseResult:
         block: list[tuple[int, str]] = []
-        meta: dict = {"difficulty": "", "references": []}
+        meta = _meta()
         for number, raw in enumerate(text.splitlines(), start=1):
             line = raw.strip()
             if line.startswith("//"):
-                if found := META.match(line):
+                if (found := META.match(line)) and found.group(2):
                     key, value = found.group(1).lower(), found.group(2)
                     if key == "difficulty":
                         meta["difficulty"] = value.lower()
-                    else:
+                    elif key == "reference":
                         meta["references"].append(value)
+                    else:  # a matching pair's why, on the line under the pair
+                        meta["whys"].append((number, unescape(value)))
                 continue
             found = CATEGORY.match(line)
             if not line or found:
                 if block:
                     self.question(block, meta)
-                    block, meta = [], {"difficulty": "", "references": []}
+                    block, meta = [], _meta()
                 if found:
                     self.category(number, found.group(1))
                 continue
@@ -143,7 +160,7 @@ class _Parser:
             self.question(block, meta)
         if not self.specs and not self.problems and not self.skipped:
             self.problem(None, "the file holds no questions")
-        return ParseResult(self.specs, self.problems, self.skipped)
+        return ParseResult(self.specs, self.problems, self.skipped, self.notices)
 
     def question(self, block: list[tuple[int, str]], meta: dict) -> None:
         text = "\n".join(raw for _, raw in block)
@@ -184,14 +201,19 @@ class _Parser:
 
         def clean(raw: str) -> str:
             value = unescape(raw).strip()
-            return _html_to_text(value) if is_html else value
+            return html_to_text(value) if is_html else value
 
-        stem = clean(text[pos:opening])
+        stem, hint = strip_selection_hint(clean(text[pos:opening]))
         qid = qid or stable_id("GIFT", stem)
         parsed = self.answers(text, opening + 1, closing, line_at, qid)
         if parsed is None:
             return
         kind, answers, general = parsed
+        if kind == "matching":
+            choices = self.pairs(answers, meta["whys"], clean, qid)
+            if choices is not None:
+                self.add(first, qid, "matching", stem, hint, choices, clean(general), meta)
+            return
         if kind:
             self.unsupported(first, kind, qid)
             return
@@ -201,7 +223,9 @@ class _Parser:
             for _, marker, weight, _, _ in answers
         ]
         positives = [w for w in weights if w > 0]
-        qtype = "multiple" if explicit and len(positives) > 1 else "single"
+        # Several "=" answers are several right ones when the stem asked for that many.
+        asked = not explicit and hint is not None and hint == len(positives) > 1
+        qtype = "multiple" if (explicit or asked) and len(positives) > 1 else "single"
         if explicit and positives and max(positives) - min(positives) > 0.01:
             self.problem(
                 first, "partial credit is not supported: give every right option the same weight", qid
@@ -214,6 +238,44 @@ class _Parser:
             ChoiceSpec(clean(answer), w > 0, clean(feedback), line)
             for (line, _, _, answer, feedback), w in zip(answers, weights, strict=True)
         ]
+        self.add(first, qid, qtype, stem, hint, choices, clean(general), meta)
+
+    def pairs(self, answers, whys: list[tuple[int, str]], clean, qid: str) -> list[ChoiceSpec] | None:
+        """A matching question's pairs (``=prompt -> response``), each with the why of the
+        ``// why:`` line under it."""
+        lines = [line for line, *_ in answers]
+        owner = [bisect_right(lines, number) - 1 for number, _ in whys]
+        given: dict[int, str] = {}
+        for (number, why), index in zip(whys, owner, strict=True):
+            if index < 0:
+                self.problem(number, "a '// why:' line goes under the matching pair it explains", qid)
+                return None
+            if index in given:
+                self.problem(number, f"pair {index + 1} has a second '// why:' line", qid)
+                return None
+            given[index] = why
+        choices = []
+        for i, (line, _, weight, answer, feedback) in enumerate(answers):
+            whole = f"{answer}#{feedback}" if feedback else answer  # "#" is text in a pair
+            arrow = find_unescaped(whole, "->")
+            if arrow < 0 or weight is not None:
+                self.problem(line, "write every pair of a matching question as '=prompt -> response'", qid)
+                return None
+            answer = whole
+            if find_unescaped(whole, "#", arrow) >= 0:
+                self.problem(
+                    line,
+                    "a matching pair has no '#feedback' in GIFT (Moodle would keep it in the "
+                    "response): write its why on a '// why:' line under the pair",
+                    qid,
+                )
+                return None
+            choices.append(
+                ChoiceSpec(clean(answer[arrow + 2 :]), False, given.get(i, ""), line, clean(answer[:arrow]))
+            )
+        return choices
+
+    def add(self, first, qid, qtype, stem, hint, choices, explanation, meta) -> None:
         spec = make_spec(
             external_id=qid,
             guide=self.guide,
@@ -223,7 +285,7 @@ class _Parser:
             difficulty=meta["difficulty"],
             stem=stem,
             choices=choices,
-            explanation=clean(general),
+            explanation=explanation,
             references=list(meta["references"]),
             file=self.filename,
             line=first,
@@ -233,6 +295,7 @@ class _Parser:
                 if not v
             },
         )
+        mark_for_author(spec, hint, self.notices, self.problems)
         self.specs.append(finish(spec, self.problems))
 
     def answers(self, text: str, start: int, end: int, line_at, qid: str):
@@ -276,10 +339,11 @@ class _Parser:
                 weight, raw = float(match.group(1)), raw[match.end() :]
             feedback_at = find_unescaped(raw, "#")
             answer, feedback = (raw[:feedback_at], raw[feedback_at + 1 :]) if feedback_at >= 0 else (raw, "")
-            if marker == "=" and find_unescaped(answer, "->") >= 0:
-                return "matching", [], general
             answers.append((line_at(at), marker, weight, answer, feedback))
         if not any(marker == "~" for _, marker, _, _, _ in answers):
+            # No "~": matching when a pair has "->" (as Moodle tells them apart), else short answer.
+            if any(find_unescaped(answer, "->") >= 0 for _, _, _, answer, _ in answers):
+                return "matching", answers, general
             return "short answer", [], general
         return None, answers, general
 
@@ -294,26 +358,40 @@ def _weight(count: int) -> str:
     return f"{100 / count:.5f}".rstrip("0").rstrip(".")
 
 
+def _meta() -> dict:
+    return {"difficulty": "", "references": [], "whys": []}
+
+
 def export(questions: Iterable) -> str:
-    """Every question in GIFT, grouped by task statement under a ``$CATEGORY: GUIDE/code`` line."""
+    """Every question in GIFT, grouped by task statement under a ``$CATEGORY: GUIDE/code`` line.
+    Ordering has no GIFT syntax: ``ExportRefused`` names the ordering questions."""
     blocks = []
-    ordered = sorted(
-        rows(questions),
-        key=lambda r: (r.guide, [int(p) for p in r.sub_domain.split(".") if p.isdigit()], r.id),
-    )
+    items = rows(questions)
+    refuse_types(items, ("ordering",), "GIFT", "native YAML or Moodle XML")
+    for r in items:
+        if r.type == "matching" and any("->" in o.prompt for o in r.choices):
+            raise ExportRefused(
+                f"{r.id}: a matching prompt contains '->', which GIFT cannot escape; "
+                "export it as native YAML or Moodle XML"
+            )
+    ordered = sorted(items, key=lambda r: (r.guide, code_key(r.sub_domain), r.id))
     for (guide, code), group in groupby(ordered, key=lambda r: (r.guide, r.sub_domain)):
         members = list(group)
         blocks.append(f"// {guide} {code} {members[0].sub_domain_title}\n$CATEGORY: {guide}/{code}\n")
         for r in members:
             lines = [f"// difficulty: {r.difficulty}", *(f"// reference: {ref}" for ref in r.references)]
             lines.append(f"::{escape(r.id)}::[markdown]{escape(r.stem)} {{")
-            right = sum(c for _, c, _ in r.choices)
-            for text, correct, why in r.choices:
+            right = sum(o.correct for o in r.choices)
+            for o in r.choices:
+                if r.type == "matching":
+                    lines.append(f"  ={escape(o.prompt)} -> {escape(o.text)}")
+                    lines.append(f"  // why: {escape(o.why)}")
+                    continue
                 if r.type == "multiple":
-                    mark = f"~%{_weight(right)}%" if correct else "~%-100%"
+                    mark = f"~%{_weight(right)}%" if o.correct else "~%-100%"
                 else:
-                    mark = "=" if correct else "~"
-                lines.append(f"  {mark}{escape(text)}#{escape(why)}")
+                    mark = "=" if o.correct else "~"
+                lines.append(f"  {mark}{escape(o.text)}#{escape(o.why)}")
             lines.append(f"  ####{escape(r.explanation)}")
             lines.append("}")
             blocks.append("\n".join(lines) + "\n")

@@ -12,7 +12,8 @@ from itertools import groupby
 import yaml
 
 from .. import bankfile
-from .common import ParseResult, Row, rows
+from ..bankfile.questions import OPTIONS_KEY
+from .common import ParseResult, Row, code_key, rows
 
 
 def parse(
@@ -45,7 +46,13 @@ def _question(row: Row) -> dict:
     if row.type == "multiple":
         data["select"] = row.select
     data.update(difficulty=row.difficulty, status=row.status, stem=row.stem)
-    data["choices"] = [{"text": t, "correct": c, "why": w} for t, c, w in row.choices]
+    key = OPTIONS_KEY[row.type]
+    if key == "steps":  # in the right order
+        data[key] = [{"text": o.text, "why": o.why} for o in row.choices]
+    elif key == "pairs":
+        data[key] = [{"prompt": o.prompt, "response": o.text, "why": o.why} for o in row.choices]
+    else:
+        data[key] = [{"text": o.text, "correct": o.correct, "why": o.why} for o in row.choices]
     data.update(explanation=row.explanation, references=row.references)
     return data
 
@@ -53,7 +60,7 @@ def _question(row: Row) -> dict:
 def export_files(questions: Iterable) -> dict[str, str]:
     """One bank file per task statement, named ``<guide>/<code>.yaml`` (a bank folder's layout)."""
     files = {}
-    ordered = sorted(rows(questions), key=lambda r: (r.guide, _code_key(r.sub_domain), r.id))
+    ordered = sorted(rows(questions), key=lambda r: (r.guide, code_key(r.sub_domain), r.id))
     for (guide, code), group in groupby(ordered, key=lambda r: (r.guide, r.sub_domain)):
         members = list(group)
         body = yaml.dump(
@@ -70,7 +77,3 @@ def export_files(questions: Iterable) -> dict[str, str]:
 def export(questions: Iterable) -> str:
     """Every question as one YAML stream: a document per task statement."""
     return "---\n".join(export_files(questions).values())
-
-
-def _code_key(code: str) -> list:
-    return [int(p) if p.isdigit() else p for p in code.split(".")]

@@ -1,4 +1,4 @@
-"""Importing questions from a file (native YAML, GIFT, Aiken, CSV): all or nothing."""
+"""Importing questions from a file (native YAML, GIFT, Moodle XML, Aiken, CSV): all or nothing."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ class ImportReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[Problem] = field(default_factory=list)
+    notices: list[Problem] = field(default_factory=list)  # what the import filled in or took out
     dry_run: bool = False
 
     @property
@@ -41,6 +42,8 @@ class ImportReport:
         )
         if self.skipped:
             text += f"; {len(self.skipped)} unsupported question(s) skipped"
+        if self.notices:
+            text += f"; {len(self.notices)} notice(s) for the author"
         return text
 
 
@@ -166,4 +169,5 @@ def questions_import_text(
         raise ImportInvalid(problems)
     report = questions_import(specs=specs, guide=guide, user=user, status=status, dry_run=dry_run)
     report.skipped = list(parsed.skipped)
+    report.notices = list(parsed.notices)
     return report

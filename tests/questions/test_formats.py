@@ -142,7 +142,7 @@ UNSUPPORTED = """\
 
     ::NUM:: What is pi? {#3.14:0.01}
 
-    ::MATCH:: Match them {=S3 -> objects =EBS -> blocks =EFS -> files}
+    ::MATCH:: Match them {=S3 -> objects =EBS -> blocks #x =EFS -> files}
 
     ::SHORT:: Two plus two? {=four =4}
 
@@ -161,7 +161,7 @@ def test_gift_unsupported_types_are_listed_by_line_and_refused():
         "bank.gift:1 [TF]: true/false question",
         "bank.gift:3 [ESSAY]: essay question",
         "bank.gift:5 [NUM]: numerical question",
-        "bank.gift:7 [MATCH]: matching question",
+        "bank.gift:7 [MATCH]: a matching pair has no '#feedback' in GIFT",
         "bank.gift:9 [SHORT]: short answer question",
         "bank.gift:11: missing word",
         "bank.gift:13: description",
@@ -169,15 +169,16 @@ def test_gift_unsupported_types_are_listed_by_line_and_refused():
     assert len(found) == len(expected)
     for message, prefix in zip(found, expected, strict=True):
         assert message.startswith(prefix), message
-        assert "only multiple choice and multiple response are supported" in message
-        assert "--skip-unsupported" in message
+        if "[MATCH]" not in message:  # a broken matching question: a problem, not a type
+            assert "only multiple choice, multiple response and matching are supported" in message
+            assert "--skip-unsupported" in message
 
 
 def test_gift_unsupported_types_are_skipped_when_asked():
-    result = gift(UNSUPPORTED, skip_unsupported=True, default_sub_domain="1.1")
+    result = gift(UNSUPPORTED.replace(" #x", ""), skip_unsupported=True, default_sub_domain="1.1")
     assert result.problems == []
-    assert [s.external_id for s in result.specs] == ["GOOD"]
-    assert [p.line for p in result.skipped] == [1, 3, 5, 7, 9, 11, 13]
+    assert [s.external_id for s in result.specs] == ["MATCH", "GOOD"]
+    assert [p.line for p in result.skipped] == [1, 3, 5, 9, 11, 13]
     assert str(result.skipped[0]) == "bank.gift:1 [TF]: skipped: true/false question"
 
 
@@ -188,8 +189,9 @@ def test_gift_unsupported_types_are_skipped_when_asked():
         ("{~%50%a#x ~%40%b#x ~c#x ~d#x ~e#x ####E}", "partial credit is not supported"),
         ("{~%40%a#x ~%40%b#x ~c#x ~d#x ~e#x ####E}", "weights add up to 80%, not 100%"),
         ("{=a#x ~b#x ~c#x ####E}", "multiple choice needs at least 4 options, has 3"),
-        ("{=a#x ~b#x ~c#x ~d ####E}", "option D has no 'why'"),
-        ("{=a#x ~b#x ~c#x ~d#x}", "missing explanation"),
+        ("{=a#x =b#x ~c#x ~d#x ####E}", "multiple choice needs exactly 1 correct option, has 2"),
+        ("(Select TWO.) {=a#x ~b#x ~c#x ~d#x ####E}", "the stem says '(Select TWO.)' but the key has 1"),
+        ("{=a -> b =c =e -> f ####E}", "write every pair of a matching question as '=prompt -> response'"),
         ("{=a#x ~b#x ~c#x ~d#x ####E", "the answer block is not closed with '}'"),
         ("{junk =a#x ~b#x ~c#x ~d#x ####E}", "text before the first answer"),
     ],
@@ -205,6 +207,131 @@ def test_gift_html_text_becomes_plain_text():
     specs, problems = gift("::H::[html]<p>Which <b>one</b>?</p><p>Really?</p> {=a#x ~b#x ~c#x ~d#x ####E}")
     assert problems == []
     assert specs[0].stem == "Which one?\n\nReally?"
+
+
+MATCHING = """\
+    $CATEGORY: MLA-T/1.1
+
+    // difficulty: easy
+    ::MLA-T-1.1-906::[markdown]Match each task with the service that does it. {
+      =Extract printed fields from scanned forms -> Amazon Textract
+      // why: Textract reads printed and handwritten text.
+      =Turn call recordings into text -> Amazon Transcribe
+      // why: Transcribe is speech to text.
+      =Translate product descriptions -> Amazon Translate
+      // why: Translate converts between languages.
+      ####Each managed AI service does one job.
+    }
+"""
+
+
+def test_gift_matching_pairs_take_their_why_from_the_line_under_them():
+    result = gift(MATCHING)
+    assert (result.problems, result.notices) == ([], [])
+    (q,) = result.specs
+    assert (q.external_id, q.guide, q.sub_domain, q.type, q.select, q.difficulty) == (
+        "MLA-T-1.1-906", "MLA-T", "1.1", "matching", 3, "easy",
+    )  # fmt: skip
+    assert [(c.prompt, c.text, c.why, c.line) for c in q.choices] == [
+        ("Extract printed fields from scanned forms", "Amazon Textract",
+         "Textract reads printed and handwritten text.", 5),
+        ("Turn call recordings into text", "Amazon Transcribe", "Transcribe is speech to text.", 7),
+        ("Translate product descriptions", "Amazon Translate", "Translate converts between languages.", 9),
+    ]  # fmt: skip
+    assert q.explanation == "Each managed AI service does one job."
+
+
+def test_gift_matching_as_moodle_writes_it_imports_as_a_draft_marked_for_the_author():
+    """Moodle's own matching syntax has no feedback per pair and often no general feedback."""
+    result = gift("::M:: Match them {=S3 -> objects =EBS -> blocks =EFS -> files}", default_sub_domain="1.1")
+    assert result.problems == []
+    (q,) = result.specs
+    assert [(c.prompt, c.text) for c in q.choices] == [("S3", "objects"), ("EBS", "blocks"), ("EFS", "files")]
+    assert all(c.why.startswith(PLACEHOLDER) for c in q.choices)
+    assert q.explanation.startswith(PLACEHOLDER)
+    assert [str(n) for n in result.notices] == [
+        "bank.gift:1 [M]: the 'why' of pair 1, pair 2, pair 3 and the explanation (no general feedback) "
+        f"marked {PLACEHOLDER}: a draft until an author writes them"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("::M:: Q {=a -> b =c -> d =e -> f#why ####E}", "bank.gift:1 [M]: a matching pair has no '#feed"),
+        ("::M:: Q {\n// why: early\n=a -> b\n=c -> d\n=e -> f\n####E}", "bank.gift:2 [M]: a '// why:' line"),
+        (
+            "::M:: Q {\n=a -> b\n// why: one\n// why: two\n=c -> d\n=e -> f\n####E}",
+            "bank.gift:4 [M]: pair 1 has a second '// why:' line",
+        ),
+        ("::M:: Q {=a -> b =a -> c =e -> f ####E}", "bank.gift:1 [M]: two pairs have the same prompt"),
+        ("::M:: Q {=a -> b =c -> d ####E}", "bank.gift:1 [M]: matching needs 3 to 7 pairs, has 2"),
+    ],
+)
+def test_gift_matching_errors_name_the_line(text, message):
+    found = messages(gift(text, default_sub_domain="1.1"))
+    assert any(m.startswith(message) for m in found), found
+
+
+# Files as people write them: accepted by Moodle, refused whole before (issue 15).
+AS_PEOPLE_WRITE_THEM = """\
+    $CATEGORY: MLS-C01/3.2
+
+    ::NO-GENERAL:: Which algorithm suits tabular data? {
+      =XGBoost#Boosted trees suit tabular data.
+      ~K-means#Clustering, not prediction.
+      ~DeepAR#Forecasting.
+      ~BlazingText
+    }
+
+    ::HINT-WEIGHTS:: Which changes reduce overfitting? (Select TWO.) {
+      ~%50%Dropout#Yes.
+      ~%50%L2 regularisation#Yes.
+      ~%-100%More epochs#No.
+      ~%-100%A larger model#No.
+      ~%-100%Less data#No.
+      ####Regularisation.
+    }
+
+    ::HINT-EQUALS:: (Select TWO.) Which services store objects or files? {
+      =Amazon S3#Objects.
+      =Amazon EFS#Files.
+      ~Amazon SQS#Messages.
+      ~Amazon SNS#Notifications.
+      ~AWS Lambda#Functions.
+      ####Storage services.
+    }
+"""
+
+
+def test_gift_as_people_write_it_imports_with_placeholders_and_notices():
+    result = gift(AS_PEOPLE_WRITE_THEM)
+    assert result.problems == []
+    no_general, weights, equals = result.specs
+    assert no_general.explanation.startswith(PLACEHOLDER)
+    assert no_general.choices[3].why.startswith(PLACEHOLDER)
+    assert no_general.choices[0].why == "Boosted trees suit tabular data."
+    assert weights.stem == "Which changes reduce overfitting?"
+    assert (weights.type, weights.select) == ("multiple", 2)
+    # two "=" answers and "(Select TWO.)": multiple response, not a broken multiple choice
+    assert equals.stem == "Which services store objects or files?"
+    assert (equals.type, equals.select) == ("multiple", 2)
+    assert [str(n) for n in result.notices] == [
+        "bank.gift:3 [NO-GENERAL]: the 'why' of option D and the explanation (no general feedback) "
+        f"marked {PLACEHOLDER}: a draft until an author writes them",
+        "bank.gift:10 [HINT-WEIGHTS]: '(Select TWO.)' taken out of the stem: the exam screen says it "
+        "from the answer key",
+        "bank.gift:19 [HINT-EQUALS]: '(Select TWO.)' taken out of the stem: the exam screen says it "
+        "from the answer key",
+    ]
+
+
+def test_gift_what_is_really_broken_is_still_refused_with_its_line():
+    broken = AS_PEOPLE_WRITE_THEM.replace("~%50%L2", "~%-100%L2").replace("~DeepAR#Forecasting.\n", "")
+    assert messages(gift(broken)) == [
+        "bank.gift:3 [NO-GENERAL]: multiple choice needs at least 4 options, has 3",
+        "bank.gift:9 [HINT-WEIGHTS]: the right options' weights add up to 50%, not 100%",
+    ]
 
 
 # ---- Aiken --------------------------------------------------------------------------------
@@ -353,15 +480,17 @@ def test_every_example_in_the_authoring_guide_parses():
     from pathlib import Path
 
     text = (Path(__file__).resolve().parents[2] / "docs" / "authoring.md").read_text()
-    blocks = re.findall(r"^```(yaml|gift|csv|aiken)\n(.*?)^```", text, flags=re.M | re.S)
-    kinds = {"yaml": "native", "gift": "gift", "csv": "csv", "aiken": "aiken"}
-    assert sorted({k for k, _ in blocks}) == ["aiken", "csv", "gift", "yaml"]
+    blocks = re.findall(r"^```(yaml|gift|csv|aiken|xml)\n(.*?)^```", text, flags=re.M | re.S)
+    kinds = {"yaml": "native", "gift": "gift", "csv": "csv", "aiken": "aiken", "xml": "moodlexml"}
+    assert sorted({k for k, _ in blocks}) == ["aiken", "csv", "gift", "xml", "yaml"]
     parsed = {}
     for kind, body in blocks:
         specs, problems = parse(kinds[kind], body, filename=f"authoring.{kind}", default_sub_domain="3.4")
         assert problems == [], (kind, [str(p) for p in problems])
         parsed.setdefault(kind, []).extend(specs)
-    native, gift_q, csv_q = parsed["yaml"][0], parsed["gift"][0], parsed["csv"][0]
+    gift_types = {q.external_id: q.type for q in parsed["gift"]}
+    gift_q = next(q for q in parsed["gift"] if q.external_id == "MLS-3.4-901")
+    native, csv_q, xml_q = parsed["yaml"][0], parsed["csv"][0], parsed["xml"][0]
 
     def same(spec):  # the native example wraps its Markdown lines; Markdown joins them again
         words = " ".join
@@ -370,5 +499,6 @@ def test_every_example_in_the_authoring_guide_parses():
             [(c.text, c.correct, words(c.why.split())) for c in spec.choices], spec.references,
         )  # fmt: skip
 
-    assert same(gift_q) == same(native) == same(csv_q)
-    assert parsed["gift"][1].type == "multiple"
+    assert same(gift_q) == same(native) == same(csv_q) == same(xml_q)
+    assert (xml_q.difficulty, xml_q.status) == ("medium", "draft")
+    assert gift_types == {"MLS-3.4-901": "single", "MLS-3.4-902": "multiple", "MLS-3.4-903": "matching"}

@@ -81,12 +81,12 @@ def test_importing_twice_changes_nothing_and_a_change_is_a_new_version(small_gui
 
 
 def test_one_bad_question_writes_nothing_and_names_file_and_line(small_guide):
-    bad = GIFT_OK.replace("~DeepAR#Forecasting.", "~DeepAR")
+    bad = GIFT_OK.replace("~DeepAR#Forecasting.", "~All of the above#Forecasting.")
     count = Question.objects.count()
     with pytest.raises(ImportInvalid) as exc:
         run(bad)
     assert [str(p) for p in exc.value.problems] == [
-        "in.gift:7 [IMP-1]: option C has no 'why' (why it is right or wrong)"
+        "in.gift:7 [IMP-1]: option C 'All of the above': options such as 'all of the above' are not allowed"
     ]
     assert Question.objects.count() == count
 
@@ -154,14 +154,12 @@ def test_dry_run_reports_and_writes_nothing(small_guide):
 
 def test_import_command_prints_problems_and_fails(small_guide, tmp_path, capsys):
     path = tmp_path / "bank.gift"
-    path.write_text(
-        GIFT_OK.replace("  ####Regularisation.\n", "").replace("~%-100%Less data#No.", "~%-100%Less data")
-    )
+    path.write_text(GIFT_OK.replace("~K-means#Clustering.\n", "").replace("~%50%Dropout", "~%40%Dropout"))
     with pytest.raises(CommandError, match="nothing was imported"):
         call_command("import_questions", str(path), "--format", "gift")
     err = capsys.readouterr().err
-    assert f"{path}:13 [IMP-2]: missing explanation" in err
-    assert f"{path}:18 [IMP-2]: option E has no 'why'" in err
+    assert f"{path}:4 [IMP-1]: multiple choice needs at least 4 options, has 3" in err
+    assert f"{path}:12 [IMP-2]: partial credit is not supported" in err
     assert not Question.objects.filter(external_id__startswith="IMP").exists()
 
 
@@ -187,11 +185,11 @@ def test_import_command_reads_a_bank_file_with_sub_domain_option(small_guide, tm
 
 def test_the_admin_import_page_shows_problems_or_the_report(small_guide, author_client):
     url = reverse("admin:questions_question_import")
-    bad = io.BytesIO(GIFT_OK.replace("~DeepAR#Forecasting.", "~DeepAR").encode())
+    bad = io.BytesIO(GIFT_OK.replace("~DeepAR#Forecasting.", "~All of the above#Forecasting.").encode())
     bad.name = "mine.gift"
     page = author_client.post(url, {"file": bad, "format": "gift", "guide": small_guide.pk}).content.decode()
     assert "1 problem; nothing was imported." in page
-    assert "<td>mine.gift</td><td>7</td><td>IMP-1</td><td>option C has no &#x27;why&#x27;" in page
+    assert "<td>mine.gift</td><td>7</td><td>IMP-1</td><td>option C &#x27;All of the above&#x27;" in page
     good = io.BytesIO(GIFT_OK.encode())
     good.name = "mine.gift"
     page = author_client.post(url, {"file": good, "format": "gift", "guide": small_guide.pk}).content.decode()

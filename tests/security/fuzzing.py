@@ -22,6 +22,7 @@ BUDGET = {
     "import: gift": 800,
     "import: aiken": 800,
     "import: csv": 800,
+    "import: moodlexml": 800,
 }
 TOTAL_PROMISED = 10_000
 

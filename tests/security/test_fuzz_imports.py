@@ -1,4 +1,5 @@
-"""Property-based: the four importers (native YAML, GIFT, Aiken, CSV) against mutated valid files
+"""Property-based: the five importers (native YAML, GIFT, Moodle XML, Aiken, CSV) against mutated
+valid files
 (lines dropped, duplicated, swapped, truncated; format tokens and random text inserted) and
 garbage, through the all-or-nothing import service and the ``import_questions`` command.
 
@@ -112,8 +113,50 @@ CSV = (
     f'{EXISTING},"Which two reduce\noverfitting?","A,B",2,Dropout,Yes.,L2,Yes.,More epochs,No.,'
     f'"A larger model",No.,Less data,No.,Regularisation.,{REF}\n'
 )
-FILES = {"native": NATIVE, "gift": GIFT, "aiken": AIKEN, "csv": CSV}
-EXTENSIONS = {"native": "yaml", "gift": "gift", "aiken": "txt", "csv": "csv"}
+MOODLEXML = f"""\
+<?xml version="1.0" encoding="UTF-8"?>
+<quiz>
+  <question type="category">
+    <category><text>$course$/top/MLS-C01/3.2</text></category>
+  </question>
+  <question type="matching">
+    <name><text>FZ-M-1</text></name>
+    <questiontext format="html">
+      <text><![CDATA[<p>Match each task with the service.</p>]]></text>
+    </questiontext>
+    <generalfeedback format="markdown"><text>Each service does one job.</text></generalfeedback>
+    <subquestion format="html">
+      <text><![CDATA[<p>Read scanned forms</p>]]></text>
+      <answer><text>Amazon Textract</text></answer>
+    </subquestion>
+    <subquestion format="html">
+      <text>Turn speech into text</text>
+      <answer><text>Amazon Transcribe</text></answer>
+    </subquestion>
+    <subquestion format="html">
+      <text>Translate text</text>
+      <answer><text>Amazon Translate</text></answer>
+    </subquestion>
+  </question>
+  <question type="multichoice">
+    <name><text>{EXISTING}</text></name>
+    <questiontext format="markdown">
+      <text>Which two reduce **overfitting**? (Select TWO.)</text>
+    </questiontext>
+    <generalfeedback format="markdown"><text>Regularisation.</text></generalfeedback>
+    <single>false</single>
+    <answer fraction="50"><text>Dropout</text><feedback><text>Yes.</text></feedback></answer>
+    <answer fraction="50"><text>L2 regularisation</text><feedback><text>Yes.</text></feedback></answer>
+    <answer fraction="-100"><text>More epochs</text><feedback><text>No.</text></feedback></answer>
+    <answer fraction="-100"><text>A larger model</text><feedback><text>No.</text></feedback></answer>
+    <answer fraction="0"><text>Less data</text><feedback><text>No.</text></feedback></answer>
+    <tags><tag><text>difficulty:hard</text></tag></tags>
+    <!-- reference: {REF} -->
+  </question>
+</quiz>
+"""
+FILES = {"native": NATIVE, "gift": GIFT, "moodlexml": MOODLEXML, "aiken": AIKEN, "csv": CSV}
+EXTENSIONS = {"native": "yaml", "gift": "gift", "moodlexml": "xml", "aiken": "txt", "csv": "csv"}
 TOKENS = {
     "native": [
         "- ", ": ", "  ", "\t", "&a ", "*a", "!!set ", "!!binary x", "!!python/object:os.system ", "? ",
@@ -126,6 +169,14 @@ TOKENS = {
         "%9999999999999999999999%", "\\", "\\n", "//", "// reference: javascript:alert(1)",
         "// difficulty: extreme", "$CATEGORY: ", "$CATEGORY: MLS-C01/9.9", "$CATEGORY: OTHER-01/3.2",
         "[markdown]", "[html]", "->", "T", "TRUE", "\n\n",
+    ],
+    "moodlexml": [
+        "<", ">", "</", "/>", "&", "&amp;", "&nbsp;", "&#0;", "&#x110000;", "<![CDATA[", "]]>", "<!--", "-->",
+        '<!DOCTYPE quiz [<!ENTITY a "b">]>', "<!ENTITY x SYSTEM 'file:///etc/passwd'>", "&x;", "<?pi x?>",
+        '<question type="essay">', '<question type="ordering">', '<question type="category">',
+        "<answer fraction='100'>", 'fraction="1e400"', 'fraction="nan"', "<single>true</single>",
+        "<subquestion>", "<text>", "</text>", "<idnumber>FZ-M-1</idnumber>", "<tag><text>status:published",
+        "difficulty:extreme", "$course$/top/MLS-C01/9.9", "(Select THREE.)", 'format="html"', "<p>", "\n\n",
     ],
     "aiken": [
         "A. ", "B) ", "Z. ", "ANSWER: ", "ANSWER: A", "ANSWER: Z", "ANSWER: ²", "ANSWER:", "\n\n", "\t",

@@ -3,13 +3,14 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from questions import selectors
-from questions.formats import EXPORTERS, native
+from questions.formats import EXPORTERS, ExportRefused, native
 from questions.rules import STATUSES
 
 
 class Command(BaseCommand):
     help = (
-        "Export questions in the native YAML format (default), CSV or GIFT, to stdout or a file; "
+        "Export questions in the native YAML format (default), CSV, GIFT or Moodle XML, to stdout or a "
+        "file; "
         "--output-dir writes native files in the bank's layout, one per task statement."
     )
 
@@ -41,7 +42,10 @@ class Command(BaseCommand):
                 target.write_text(text, encoding="utf-8")
             self.stderr.write(f"{len(questions)} question(s) written under {output_dir}")
             return
-        text = EXPORTERS[format](questions)
+        try:
+            text = EXPORTERS[format](questions)
+        except ExportRefused as exc:
+            raise CommandError(f"nothing was exported: {exc}") from exc
         if output:
             Path(output).write_text(text, encoding="utf-8")
             self.stderr.write(f"{len(questions)} question(s) written to {output}")

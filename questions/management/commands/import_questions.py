@@ -7,12 +7,20 @@ from questions import selectors, services
 from questions.formats import PARSERS
 from questions.rules import STATUSES
 
-BY_EXTENSION = {".yaml": "native", ".yml": "native", ".gift": "gift", ".csv": "csv", ".txt": "aiken"}
+BY_EXTENSION = {
+    ".yaml": "native",
+    ".yml": "native",
+    ".gift": "gift",
+    ".xml": "moodlexml",
+    ".csv": "csv",
+    ".txt": "aiken",
+}
 
 
 class Command(BaseCommand):
     help = (
-        "Import questions from FILE (native YAML, GIFT, Aiken or CSV) in one transaction: all or nothing. "
+        "Import questions from FILE (native YAML, GIFT, Moodle XML, Aiken or CSV) in one transaction: "
+        "all or nothing. "
         "Every problem is printed as file:line [id]: message. Importing the same file twice changes nothing."
     )
 
@@ -29,7 +37,9 @@ class Command(BaseCommand):
             help="default: the file's, else as now, else draft",
         )
         parser.add_argument(
-            "--skip-unsupported", action="store_true", help="leave out unsupported GIFT questions"
+            "--skip-unsupported",
+            action="store_true",
+            help="leave out questions of unsupported types (GIFT, Moodle XML)",
         )
         parser.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
         parser.add_argument("--user", help="username recorded as the author of the new versions")
@@ -71,7 +81,7 @@ class Command(BaseCommand):
             for problem in exc.problems:
                 self.stderr.write(str(problem))
             raise CommandError(str(exc)) from exc
-        for skipped in report.skipped:
-            self.stdout.write(str(skipped))
+        for line in [*report.skipped, *report.notices]:
+            self.stdout.write(str(line))
         prefix = "Checked (nothing written): " if report.dry_run else ""
         self.stdout.write(self.style.SUCCESS(f"{prefix}{file}: {report.summary()}"))

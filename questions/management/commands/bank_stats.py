@@ -12,15 +12,20 @@ HEADINGS = ("total", *(label.lower() for label in QUESTION_TYPES.values()), *DIF
 
 
 class Command(BaseCommand):
-    help = "Print the published bank's coverage per domain and task statement as a Markdown table."
+    help = "Print the published bank's coverage per domain and task statement as Markdown tables."
 
     def add_arguments(self, parser):
-        parser.add_argument("--guide", default="MLS-C01", help="exam guide code (default MLS-C01)")
+        parser.add_argument("--guide", help="one exam guide's code (default: every loaded guide)")
 
     def handle(self, *args, guide, **options):
-        exam_guide = ExamGuide.objects.filter(code=guide).first()
-        if exam_guide is None:
-            raise CommandError(f"No exam guide {guide!r} is loaded; run load_bank first.")
+        guides = ExamGuide.objects.filter(code=guide) if guide else ExamGuide.objects.all()
+        if not guides:
+            raise CommandError(
+                f"No exam guide {guide!r} is loaded; run load_bank first." if guide else "No exam guide is loaded."
+            )
+        self.stdout.write("\n\n".join(self.table(g) for g in guides))
+
+    def table(self, exam_guide: ExamGuide) -> str:
         rows = bank_coverage(guide=exam_guide)
         out = [
             f"Published questions in {exam_guide.code} by task statement",
@@ -41,6 +46,12 @@ class Command(BaseCommand):
             for c in COLUMNS:
                 total[c] += sums[c]
         out.append("| **All** | " + " | ".join(f"**{total[c]}**" for c in COLUMNS) + " |")
-        share = 100 * total["multiple"] / max(1, total["total"])
-        out += ["", f"Multiple response: {share:.0f}% of {total['total']}."]
-        self.stdout.write("\n".join(out))
+        count = max(1, total["total"])
+        arranged = total.get("ordering", 0) + total.get("matching", 0)
+        out += [
+            "",
+            f"Multiple response: {100 * total['multiple'] / count:.0f}% of {total['total']}; "
+            f"ordering or matching: {100 * arranged / count:.0f}%; "
+            f"case studies: {exam_guide.case_studies.count()}.",
+        ]
+        return "\n".join(out)

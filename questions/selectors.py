@@ -90,8 +90,10 @@ def guide_for_import(code: str | None = None) -> ExamGuide | None:
 def questions_for_export(
     *, guide: ExamGuide | None = None, sub_domain: str | None = None, status: str | None = None, ids=None
 ):
-    """Questions with everything an exporter reads, in bank order (two queries)."""
-    qs = Question.objects.select_related("sub_domain__domain__guide").prefetch_related("choices")
+    """Questions with everything an exporter reads, in bank order (three queries)."""
+    qs = Question.objects.select_related("sub_domain__domain__guide", "case_study").prefetch_related(
+        "choices", Prefetch("enemies", queryset=Question.objects.only("external_id"))
+    )
     if guide is not None:
         qs = qs.filter(sub_domain__domain__guide=guide)
     if sub_domain:

@@ -7,7 +7,7 @@ import hashlib
 import html
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import nh3
@@ -40,7 +40,8 @@ class ParseResult(tuple):
     """``(specs, problems)``, and ``skipped``: questions of a type we do not support that were
     left out because the caller asked for that (each a ``Problem`` naming its line), and
     ``notices``: what the import changed or filled in for the author (a selection hint taken out
-    of a stem, placeholders), each naming its question and line."""
+    of a stem, placeholders), each naming its question and line; ``case_studies``: the case
+    studies the file defines (the bank's own format only), which its questions name."""
 
     def __new__(
         cls,
@@ -48,10 +49,12 @@ class ParseResult(tuple):
         problems: list[Problem],
         skipped: list[Problem] | None = None,
         notices: list[Problem] | None = None,
+        case_studies: list | None = None,
     ):
         result = super().__new__(cls, (specs, problems))
         result.skipped = skipped or []
         result.notices = notices or []
+        result.case_studies = case_studies or []
         return result
 
     @property
@@ -221,6 +224,14 @@ class Option(NamedTuple):
     prompt: str = ""
 
 
+class CaseRef(NamedTuple):
+    """The case study a question belongs to, as the bank format writes it."""
+
+    code: str
+    title: str
+    scenario: str
+
+
 @dataclass
 class Row:
     """A question as every exporter sees it."""
@@ -237,6 +248,9 @@ class Row:
     explanation: str
     references: list[str]
     choices: list[Option]
+    enemies: list[str] = field(default_factory=list)  # the ids it never shares a form with
+    case_study: CaseRef | None = None
+    case_order: int | None = None
 
 
 # The question fields an export row carries as they are, under the same name.
@@ -254,12 +268,18 @@ def _row(q) -> Row:
         select=q.select_count,
         references=list(q.references),
         choices=[Option(c.text, c.is_correct, c.why, c.prompt) for c in choices],
+        enemies=sorted(e.external_id for e in q.enemies.all()),
+        case_study=CaseRef(q.case_study.code, q.case_study.title, q.case_study.scenario)
+        if q.case_study
+        else None,
+        case_order=q.case_order,
         **{name: getattr(q, name) for name in _AS_THEY_ARE},
     )
 
 
 def rows(questions: Iterable) -> list[Row]:
-    """Questions (with ``sub_domain__domain__guide`` and ``choices`` loaded) as export rows."""
+    """Questions (with ``sub_domain__domain__guide``, ``case_study``, ``choices`` and ``enemies``
+    loaded: ``selectors.questions_for_export``) as export rows."""
     return [_row(q) for q in questions]
 
 

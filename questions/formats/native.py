@@ -12,7 +12,7 @@ from itertools import groupby
 import yaml
 
 from .. import bankfile
-from ..bankfile.questions import OPTIONS_KEY
+from ..bankfile.questions import CASE_FILE_PREFIX, OPTIONS_KEY
 from .common import ParseResult, Row, code_key, rows
 
 
@@ -23,10 +23,15 @@ def parse(
     documents = [d for d in bankfile.load_yaml_documents(text, filename, out) if d is not None]
     if not documents and not out.problems:
         out.add(filename, None, "the file is empty")
-    specs = []
+    specs, cases = [], []
     for data in documents:
-        specs += bankfile.parse_question_data(data, filename, out, default_sub_domain=default_sub_domain)
-    return ParseResult(specs, out.problems)
+        if isinstance(data, dict) and "case_study" in data:  # a case-study file, as the bank writes it
+            case, questions = bankfile.parse_case_study_data(data, filename, out)
+            cases += [case] if case else []
+            specs += questions
+        else:
+            specs += bankfile.parse_question_data(data, filename, out, default_sub_domain=default_sub_domain)
+    return ParseResult(specs, out.problems, case_studies=cases)
 
 
 class _Dumper(yaml.SafeDumper):
@@ -42,7 +47,10 @@ _Dumper.add_representer(str, _str)
 
 
 def _question(row: Row) -> dict:
-    data: dict = {"id": row.id, "type": row.type}
+    data: dict = {"id": row.id}
+    if row.case_study:  # a case study's questions may test different task statements
+        data["sub_domain"] = row.sub_domain
+    data["type"] = row.type
     if row.type == "multiple":
         data["select"] = row.select
     data.update(difficulty=row.difficulty, status=row.status, stem=row.stem)
@@ -54,23 +62,37 @@ def _question(row: Row) -> dict:
     else:
         data[key] = [{"text": o.text, "correct": o.correct, "why": o.why} for o in row.choices]
     data.update(explanation=row.explanation, references=row.references)
+    if row.enemies:  # both directions are implied; each side lists its own, so a subset keeps them
+        data["enemies"] = row.enemies
     return data
 
 
+def _dump(header: str, data: dict) -> str:
+    body = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    return f"# {header}\n{body}"
+
+
 def export_files(questions: Iterable) -> dict[str, str]:
-    """One bank file per task statement, named ``<guide>/<code>.yaml`` (a bank folder's layout)."""
+    """The bank folder's layout: ``<guide>/<code>.yaml`` per task statement and
+    ``<guide>/case-<id>.yaml`` per case study (its questions in their order)."""
     files = {}
     ordered = sorted(rows(questions), key=lambda r: (r.guide, code_key(r.sub_domain), r.id))
-    for (guide, code), group in groupby(ordered, key=lambda r: (r.guide, r.sub_domain)):
+    alone = [r for r in ordered if r.case_study is None]
+    for (guide, code), group in groupby(alone, key=lambda r: (r.guide, r.sub_domain)):
         members = list(group)
-        body = yaml.dump(
-            {"sub_domain": code, "questions": [_question(r) for r in members]},
-            Dumper=_Dumper,
-            sort_keys=False,
-            allow_unicode=True,
-            width=100,
+        data = {"sub_domain": code, "questions": [_question(r) for r in members]}
+        files[f"{guide.lower()}/{code}.yaml"] = _dump(f"{guide} {code} {members[0].sub_domain_title}", data)
+    cased = sorted(
+        (r for r in ordered if r.case_study), key=lambda r: (r.guide, r.case_study.code, r.case_order)
+    )
+    for (guide, case), group in groupby(cased, key=lambda r: (r.guide, r.case_study)):
+        data = {
+            "case_study": {"id": case.code, "title": case.title, "scenario": case.scenario},
+            "questions": [_question(r) for r in group],
+        }
+        files[f"{guide.lower()}/{CASE_FILE_PREFIX}{case.code.lower()}.yaml"] = _dump(
+            f"{guide} {case.code}", data
         )
-        files[f"{guide.lower()}/{code}.yaml"] = f"# {guide} {code} {members[0].sub_domain_title}\n{body}"
     return files
 
 

@@ -10,8 +10,9 @@ from django.db import transaction
 from .. import bankfile, formats, rules
 from ..bankfile import Problem, QuestionSpec
 from ..errors import FileProblems
-from ..models import ExamGuide, Question, SubDomain
+from ..models import CaseStudy, ExamGuide, Question, SubDomain
 from .bank import question_upsert
+from .upserts import upsert
 
 
 class ImportInvalid(FileProblems):
@@ -77,8 +78,14 @@ def questions_import(
     user,
     status: str | None = None,
     dry_run: bool = False,
+    case_studies: Sequence[bankfile.CaseStudySpec] = (),
 ) -> ImportReport:
     """Write ``specs`` into ``guide`` in one transaction: every question or none.
+
+    ``case_studies`` (the bank's own format) are created or updated in ``guide``, and the
+    questions that name one are placed in it, in their order; a question that names none keeps
+    the case study it has. Declared ``enemies`` are added (an import never removes one); each
+    must be a question of the guide or of the file.
 
     A question's status is ``status`` if given, else the file's, else the existing question's,
     else draft. Every problem (an unknown task statement, a duplicate id, an id that belongs to
@@ -125,22 +132,81 @@ def questions_import(
         spec = _keep_what_the_file_lacks(spec, question)
         problems.extend(bankfile.spec_problems(spec, status=resolved))
         ready.append((spec, resolved))
+    problems += _case_and_enemy_problems(ready, guide, case_studies)
     if problems:
         raise ImportInvalid(problems)
     report = ImportReport(dry_run=dry_run)
     with transaction.atomic():
+        cases = {
+            c.code: upsert(
+                CaseStudy,
+                lookup={"code": c.code},
+                values={"guide": guide, "title": c.title, "scenario": c.scenario},
+            )[0]
+            for c in case_studies
+        }
         for spec, resolved in ready:
+            placed = {}
+            if spec.case_study:
+                placed["case_study"] = cases.get(spec.case_study) or CaseStudy.objects.get(
+                    code=spec.case_study
+                )
             outcome = question_upsert(
                 spec=spec,
                 sub_domain=subs[spec.sub_domain],
                 user=user,
                 note=f"imported from {spec.file}",
                 status=resolved,
+                **placed,
             )
             getattr(report, outcome).append(spec.external_id)
+        _add_enemies([spec for spec, _ in ready], guide)
         if dry_run:
             transaction.set_rollback(True)
     return report
+
+
+def _case_and_enemy_problems(ready, guide: ExamGuide, case_studies) -> list[Problem]:
+    """A named case study must be in the file or already in the guide; a declared enemy must be
+    a question of the guide or of the file."""
+    problems = []
+    in_file = {c.code for c in case_studies}
+    named = {spec.case_study for spec, _ in ready if spec.case_study} - in_file
+    known = dict(CaseStudy.objects.filter(code__in=named | in_file).values_list("code", "guide_id"))
+    ids = {spec.external_id for spec, _ in ready}
+    enemies = {e for spec, _ in ready for e in spec.enemies} - ids
+    ids |= set(
+        Question.objects.filter(external_id__in=enemies, sub_domain__domain__guide=guide).values_list(
+            "external_id", flat=True
+        )
+    )
+    for case in case_studies:
+        if known.get(case.code, guide.pk) != guide.pk:
+            problems.append(
+                Problem(case.file, case.line, case.code, f"case study {case.code} belongs to another guide")
+            )
+    for spec, _ in ready:
+        if spec.case_study and spec.case_study not in in_file and known.get(spec.case_study) != guide.pk:
+            message = f"case study {spec.case_study} is neither in the file nor in guide {guide.code}"
+            problems.append(Problem(spec.file, spec.line, spec.external_id, message))
+        for enemy in spec.enemies:
+            if enemy not in ids:
+                message = f"enemy {enemy} is neither in the file nor in guide {guide.code}"
+                problems.append(Problem(spec.file, spec.line, spec.external_id, message))
+    return problems
+
+
+def _add_enemies(specs, guide: ExamGuide) -> None:
+    declared = [spec for spec in specs if spec.enemies]
+    if not declared:
+        return
+    names = {spec.external_id for spec in declared} | {e for spec in declared for e in spec.enemies}
+    questions = {
+        q.external_id: q
+        for q in Question.objects.filter(external_id__in=names, sub_domain__domain__guide=guide)
+    }
+    for spec in declared:
+        questions[spec.external_id].enemies.add(*(questions[e] for e in spec.enemies))
 
 
 def questions_import_text(
@@ -167,7 +233,14 @@ def questions_import_text(
     specs, problems = parsed
     if problems:
         raise ImportInvalid(problems)
-    report = questions_import(specs=specs, guide=guide, user=user, status=status, dry_run=dry_run)
+    report = questions_import(
+        specs=specs,
+        guide=guide,
+        user=user,
+        status=status,
+        dry_run=dry_run,
+        case_studies=parsed.case_studies,
+    )
     report.skipped = list(parsed.skipped)
     report.notices = list(parsed.notices)
     return report

@@ -60,6 +60,21 @@ def dump():
     ]
 
 
+def placement():
+    """Each question's case study (code and order) and enemies."""
+    return [
+        (
+            q.external_id,
+            q.case_study.code if q.case_study else None,
+            q.case_order,
+            sorted(e.external_id for e in q.enemies.all()),
+        )
+        for q in Question.objects.select_related("case_study")
+        .prefetch_related("enemies")
+        .order_by("external_id")
+    ]
+
+
 def reimport(text: str, fmt: str, guide, **kw):
     Question.objects.update(current_version=None)
     Question.objects.all().delete()
@@ -75,9 +90,13 @@ def test_every_type_exported_imports_back_unchanged(every_type, fmt):
     text = EXPORTERS[fmt](questions_for_export())
     parsed = parse(fmt, text, filename=f"export.{fmt}")
     assert (parsed.problems, parsed.notices) == ([], [])
+    links = placement()
     report = reimport(text, fmt, every_type)
     assert len(report.created) == len(before)
     assert dump() == before
+    if fmt == "native":  # the bank's own format also carries case studies and enemies
+        assert placement() == links
+        assert any(case for _, case, _, _ in links) and any(enemies for *_, enemies in links)
     again = questions_import_text(text=text, filename="x", format=fmt, guide=every_type, user=None)
     assert len(again.unchanged) == len(before)
 

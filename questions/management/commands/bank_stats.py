@@ -21,7 +21,9 @@ class Command(BaseCommand):
         guides = ExamGuide.objects.filter(code=guide) if guide else ExamGuide.objects.all()
         if not guides:
             raise CommandError(
-                f"No exam guide {guide!r} is loaded; run load_bank first." if guide else "No exam guide is loaded."
+                f"No exam guide {guide!r} is loaded; run load_bank first."
+                if guide
+                else "No exam guide is loaded."
             )
         self.stdout.write("\n\n".join(self.table(g) for g in guides))
 

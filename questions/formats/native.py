@@ -6,10 +6,12 @@ export of several task statements is one document per task statement, separated 
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable
 from itertools import groupby
 
 import yaml
+from django.core.files.storage import default_storage
 
 from .. import bankfile
 from ..bankfile.questions import OPTIONS_KEY
@@ -54,7 +56,20 @@ def _question(row: Row) -> dict:
     else:
         data[key] = [{"text": o.text, "correct": o.correct, "why": o.why} for o in row.choices]
     data.update(explanation=row.explanation, references=row.references)
+    if row.tags:
+        data["tags"] = row.tags
+    if row.exhibits:
+        data["exhibits"] = [{"alt": alt, "image": name, "data": _base64(name)} for name, alt in row.exhibits]
+    if row.reviewed_by:
+        data["reviewed_by"] = row.reviewed_by
+        data["reviewed_on"] = row.reviewed_on
     return data
+
+
+def _base64(name: str) -> str:
+    """A stored exhibit's bytes as base64, in lines of 76 characters (a literal block)."""
+    with default_storage.open(name, "rb") as image:
+        return base64.encodebytes(image.read()).decode("ascii")
 
 
 def export_files(questions: Iterable) -> dict[str, str]:

@@ -89,7 +89,8 @@ def version_diff(old: dict, new: dict) -> list[Part]:
     for i in range(max(len(old_ch), len(new_ch))):
         a = old_ch[i] if i < len(old_ch) else None
         b = new_ch[i] if i < len(new_ch) else None
-        name = rules.option_name(kind, i).capitalize()
+        name = rules.option_name(kind, i)
+        name = name[0].upper() + name[1:]
         if kind == "matching" or (a or {}).get("prompt") or (b or {}).get("prompt"):
             parts.append(_part(f"{name}: prompt", a, b, "prompt", "prompt_html"))
         parts.append(_part(f"{name}{': response' if kind == 'matching' else ''}", a, b, "text", "text_html"))

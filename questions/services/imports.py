@@ -194,5 +194,5 @@ def questions_import_text(
         raise ImportInvalid(problems)
     report = questions_import(specs=specs, guide=guide, user=user, status=status, dry_run=dry_run)
     report.skipped = list(parsed.skipped)
-    report.notices = list(parsed.notices)
+    report.notices = [*parsed.notices, *report.notices]
     return report

@@ -78,8 +78,9 @@ class QuestionAdminForm(forms.ModelForm):
             "Ordering and matching: set from the steps or pairs.",
             "case_study": "A case study's questions are drawn together, in their order, with its scenario.",
             "enemies": "Questions never drawn in the same exam as this one (both ways).",
-            "status": "Draft → published → retired. Only published questions are drawn; retiring "
-            "keeps every attempt that used the question as it was.",
+            "status": "Draft → in review → published → retired. Another author approves a question "
+            "in review (the list's action); only published questions are drawn; retiring keeps "
+            "every attempt that used the question as it was.",
         }
 
     # Who is saving (the admin sets it): the four-eyes rule depends on it.

@@ -156,7 +156,7 @@ class QuestionAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ["css/author.css"]}
-        js = ["js/author-preview.js"]
+        js = ["js/author-preview.js", "js/author-a11y.js"]
 
     def get_queryset(self, request):
         return (

@@ -3,7 +3,7 @@ from django.urls import include, path
 
 from accounts.urls import auth_urlpatterns
 from config.views import healthz
-from questions.views import home
+from questions.views import exhibit, home
 
 urlpatterns = [
     path("", home, name="home"),
@@ -12,6 +12,8 @@ urlpatterns = [
     path("", include("exams.urls")),
     path("questions/", include("questions.urls")),
     path("admin/", admin.site.urls),
+    # Exhibits from the local storage (a bucket serves its own: docs/authoring.md, "Exhibits").
+    path("media/exhibits/<str:name>", exhibit, name="exhibit"),
     path("healthz", healthz, name="healthz"),
 ]
 

@@ -8,7 +8,8 @@ from django.forms.models import BaseInlineFormSet
 
 from . import rules, selectors
 from .formats import PARSERS
-from .models import ExamGuide, ProblemReport, Question
+from .images import image_info, is_exhibit_name
+from .models import ExamGuide, Exhibit, ProblemReport, Question, SubDomain
 
 
 class LinesField(forms.CharField):
@@ -32,8 +33,30 @@ class LinesField(forms.CharField):
         return self.to_python(initial or []) != self.to_python(data)
 
 
+class TagsField(forms.CharField):
+    """Tags typed as words separated by commas."""
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return ", ".join(getattr(t, "name", str(t)) for t in value)
+        return value
+
+    def to_python(self, value) -> list[str]:
+        return [t.strip().lower() for t in (value or "").split(",") if t.strip()]
+
+    def validate(self, value) -> None:
+        for tag in value:
+            if len(tag) > 50:
+                raise ValidationError(f"The tag {tag[:20]!r}… is longer than 50 characters.")
+
+
 class QuestionAdminForm(forms.ModelForm):
     references = LinesField(required=False, help_text="Links to documentation, one per line.")
+    tags_text = TagsField(
+        required=False,
+        label="Tags",
+        help_text="Words separated by commas, e.g. sagemaker, needs-diagram. Filter the list by them.",
+    )
     change_note = forms.CharField(
         required=False,
         max_length=200,
@@ -55,29 +78,71 @@ class QuestionAdminForm(forms.ModelForm):
             "Ordering and matching: set from the steps or pairs.",
             "case_study": "A case study's questions are drawn together, in their order, with its scenario.",
             "enemies": "Questions never drawn in the same exam as this one (both ways).",
-            "status": "Draft → published → retired. Only published questions are drawn; retiring "
-            "keeps every attempt that used the question as it was.",
+            "status": "Draft → in review → published → retired. Another author approves a question "
+            "in review (the list's action); only published questions are drawn; retiring keeps "
+            "every attempt that used the question as it was.",
         }
+
+    # Who is saving (the admin sets it): the four-eyes rule depends on it.
+    user = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["sub_domain"].choices = selectors.sub_domain_choices()
         self.fields["sub_domain"].label = "Task statement"
+        if "external_id" in self.fields:
+            self.fields["external_id"].required = False
+            self.fields[
+                "external_id"
+            ].help_text = (
+                "Stable id, e.g. MLS-3.2-007. Leave it empty for the next free one of the task statement."
+            )
+        if self.instance.pk and "tags_text" in self.fields:
+            self.initial["tags_text"] = list(self.instance.tags.all())
 
     def clean_status(self):
         status = self.cleaned_data["status"]
         old = self.initial.get("status") if self.instance.pk else None
         if problem := rules.status_change_problem(old, status):
             raise ValidationError(problem[0].upper() + problem[1:] + ".")
+        superuser = self.user is not None and self.user.is_superuser
+        if status == Question.Status.PUBLISHED and old not in ("published", "retired") and not superuser:
+            raise ValidationError(
+                "Publishing needs a second author: choose “In review”, and another author approves it "
+                "(the list's action “Approve and publish”)."
+            )
         return status
+
+    def clean(self):
+        data = super().clean()
+        if "external_id" in self.fields and not data.get("external_id") and data.get("sub_domain"):
+            external_id = selectors.next_external_id(sub_domain=data["sub_domain"])
+            data["external_id"] = self.instance.external_id = external_id
+        return data
+
+
+class LabelledRows:
+    """An inline's rows have no <label> (the table's header names the column): give each field
+    an accessible name with its row, e.g. "Option 2: why"."""
+
+    row_name = "Row"
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        row = f"{self.row_name} {index + 1}" if index is not None else f"New {self.row_name.lower()}"
+        for name, field in form.fields.items():
+            label = "delete this row" if name == "DELETE" else (field.label or name)
+            field.widget.attrs.setdefault("aria-label", f"{row}: {str(label).lower()}")
 
 
 # Question fields whose own "This field is required." already says what the rule would say.
 _REQUIRED_ON_THE_QUESTION = {"stem": "stem", "explanation": "explanation", "sub_domain": "sub_domain_id"}
 
 
-class ChoiceFormSet(BaseInlineFormSet):
+class ChoiceFormSet(LabelledRows, BaseInlineFormSet):
     """The question's options, checked together with the question against ``rules``."""
+
+    row_name = "Option"
 
     def kept_forms(self) -> list[forms.Form]:
         """The forms that become options, in order: not deleted, not blank extra rows."""
@@ -124,6 +189,64 @@ class ChoiceFormSet(BaseInlineFormSet):
             raise ValidationError(messages)
 
 
+class ExhibitForm(forms.ModelForm):
+    """An exhibit row: an image to upload (checked by its content) or the one it has, and its
+    alt text. ``stored`` carries the stored image through "Save as new"."""
+
+    upload = forms.FileField(
+        required=False,
+        label="Image",
+        help_text=f"{rules.EXHIBIT_FORMAT_NAMES}, up to {rules.EXHIBIT_MAX_BYTES // 1_048_576} MB.",
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp,image/gif"}),
+    )
+    stored = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    class Meta:
+        model = Exhibit
+        fields = ["upload", "alt", "stored"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["stored"] = self.instance.image.name
+        self.image = None  # (ImageInfo, bytes) of a new upload
+
+    def clean_upload(self):
+        upload = self.cleaned_data.get("upload")
+        if upload:
+            if upload.size > rules.EXHIBIT_MAX_BYTES:
+                raise ValidationError(
+                    f"The image is {upload.size / 1_048_576:.1f} MB; at most "
+                    f"{rules.EXHIBIT_MAX_BYTES // 1_048_576} MB."
+                )
+            data = upload.read()
+            self.image = (image_info(data), data)
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        if not self.image and not data.get("stored") and not data.get("DELETE"):
+            self.add_error("upload", "Choose an image.")
+        return data
+
+
+class ExhibitFormSet(LabelledRows, BaseInlineFormSet):
+    row_name = "Exhibit"
+
+    def kept_forms(self) -> list[forms.Form]:
+        return [
+            form
+            for form in self.forms
+            if (form.instance.pk or form.has_changed() or form.initial.get("stored"))
+            and not (self.can_delete and self._should_delete_form(form))
+        ]
+
+    def clean(self):
+        super().clean()
+        if not any(self.errors) and len(self.kept_forms()) > rules.MAX_EXHIBITS:
+            raise ValidationError(f"A question has at most {rules.MAX_EXHIBITS} exhibits.")
+
+
 FORMAT_LABELS = {
     "native": "Native (the bank's YAML)",
     "gift": "GIFT (Moodle)",
@@ -138,11 +261,12 @@ class ImportForm(forms.Form):
     file = forms.FileField(help_text="UTF-8 text.")
     format = forms.ChoiceField(choices=FORMAT_CHOICES)
     guide = forms.ModelChoiceField(queryset=ExamGuide.objects.all(), empty_label=None)
-    sub_domain = forms.CharField(
+    sub_domain = forms.ModelChoiceField(
+        queryset=SubDomain.objects.all(),
         required=False,
-        max_length=10,
         label="Task statement",
-        help_text="e.g. 3.2: for questions whose file does not name one (always, for Aiken).",
+        help_text="For questions whose file does not name one (always, for Aiken). "
+        "It must be one of the chosen exam's.",
     )
     status = forms.ChoiceField(
         required=False,
@@ -155,6 +279,17 @@ class ImportForm(forms.Form):
     dry_run = forms.BooleanField(required=False, label="Check only", help_text="Report, but write nothing.")
 
     MAX_BYTES = 5 * 1024 * 1024
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sub_domain"].choices = [("", "As in the file"), *selectors.sub_domain_choices()[1:]]
+
+    def clean(self):
+        data = super().clean()
+        sub, guide = data.get("sub_domain"), data.get("guide")
+        if sub is not None and guide is not None and sub.domain.guide_id != guide.pk:
+            self.add_error("sub_domain", f"Task statement {sub.code} is not in {guide.code}.")
+        return data
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -217,4 +352,14 @@ class PreviewForm(forms.Form):
                 (prompts[i] if i < len(prompts) else "")[:5000],
             )
             for i, text in enumerate(texts)
+        ]
+
+    def exhibits(self) -> list[dict]:
+        """Stored exhibits as the form shows them: names our uploads make, with their alt text."""
+        names = self.data.getlist("exhibit_image")[: rules.MAX_EXHIBITS]
+        alts = self.data.getlist("exhibit_alt")[: rules.MAX_EXHIBITS]
+        return [
+            {"image": name, "alt": (alts[i] if i < len(alts) else "")[: rules.ALT_MAX]}
+            for i, name in enumerate(names)
+            if is_exhibit_name(name)
         ]

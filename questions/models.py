@@ -101,6 +101,18 @@ class CaseStudy(models.Model):
         return f"{self.code} {self.title}"
 
 
+class Tag(models.Model):
+    """A label authors give questions to find them again (a service, a campaign, "needs-image")."""
+
+    name = models.CharField(max_length=50, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Question(models.Model):
     Type = _choices("Type", rules.QUESTION_TYPES)
     Difficulty = _choices("Difficulty", rules.DIFFICULTIES)
@@ -128,6 +140,7 @@ class Question(models.Model):
     )
     # Questions that must never share a drawn form (the same concept or key under another id).
     enemies = models.ManyToManyField("self", symmetrical=True, blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="questions")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -160,6 +173,30 @@ class Choice(models.Model):
         return f"Option {letter(self.position)}"
 
 
+class Exhibit(models.Model):
+    """An image shown with the question's stem. The file is stored once under a name made from
+    its content (``exhibits/<sha256>.<ext>``) through Django's storage API and never deleted or
+    overwritten, so every version that names it keeps it (docs/authoring.md, "Exhibits")."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="exhibits")
+    position = models.PositiveSmallIntegerField()
+    image = models.FileField(max_length=200, help_text="PNG, JPEG, WebP or GIF, up to 2 MB.")
+    alt = models.CharField(
+        "alt text", max_length=rules.ALT_MAX, help_text="What the image shows, for screen readers."
+    )
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["question", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "position"], name="exhibit_unique_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"Exhibit {self.position + 1}"
+
+
 class QuestionVersion(models.Model):
     """An immutable snapshot of a question as candidates see it; attempts point at one.
 
@@ -178,6 +215,16 @@ class QuestionVersion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     note = models.CharField(max_length=200, blank=True)
+    # The second pair of eyes: who approved this version for publishing, and when. A bank file
+    # can record a reviewer who has no account here (``reviewer_name``).
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewer_name = models.CharField(max_length=150, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_override = models.BooleanField(
+        default=False, help_text="Published by a superuser who made it, without a second author."
+    )
 
     class Meta:
         # No default ordering: it joined the questions table in every read of versions by id
@@ -186,6 +233,14 @@ class QuestionVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question.external_id} v{self.number}"
+
+    @property
+    def is_reviewed(self) -> bool:
+        return self.reviewed_at is not None
+
+    @property
+    def reviewer(self) -> str:
+        return self.reviewer_name or (self.reviewed_by.get_username() if self.reviewed_by else "")
 
 
 class ProblemReport(models.Model):

@@ -10,6 +10,7 @@ AUTHOR_PERMISSIONS = (
     "add_question", "change_question", "view_question", "delete_question",
     "add_choice", "change_choice", "view_choice", "delete_choice",
     "add_casestudy", "change_casestudy", "view_casestudy", "delete_casestudy",
+    "add_exhibit", "change_exhibit", "view_exhibit", "delete_exhibit", "add_tag", "view_tag",
     "view_questionversion", "view_subdomain", "view_domain", "view_examguide",
     "view_problemreport", "change_problemreport",
 )  # fmt: skip

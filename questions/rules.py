@@ -30,7 +30,10 @@ ARRANGED_TYPES = ("ordering", "matching")
 ORDERING_STEPS = (3, 5)
 MATCHING_PAIRS = (3, 7)
 DIFFICULTIES = {"easy": "Easy", "medium": "Medium", "hard": "Hard"}
-STATUSES = {"draft": "Draft", "published": "Published", "retired": "Retired"}
+# A question's life: written as a draft, sent for review, published once an author other than
+# its last editor approves it (docs/authoring.md, "Four eyes"), retired when it should no longer
+# be drawn. Only published questions are drawn.
+STATUSES = {"draft": "Draft", "review": "In review", "published": "Published", "retired": "Retired"}
 # An exam guide's life: candidates can book a current exam; a retired one stays for its content.
 GUIDE_STATUSES = {"current": "Current", "retired": "Retired"}
 
@@ -103,11 +106,55 @@ def is_placeholder(text: str | None) -> bool:
 
 
 def status_change_problem(old: str | None, new: str) -> str | None:
-    """Draft → published → retired (and back to published). A question candidates may have
-    seen never becomes a draft again: retire it instead."""
+    """Draft → in review → published → retired (and back to published). A question candidates
+    may have seen never becomes a draft again: retire it instead. A question in review may go
+    back to draft (the reviewer sends it back)."""
     if old in ("published", "retired") and new == "draft":
         return f"a {old} question cannot go back to draft: retire it instead"
     return None
+
+
+def approval_problem(*, editor_id: int | None, approver_id: int | None, override: bool) -> str | None:
+    """The four-eyes rule: a version is published on the approval of an author other than the
+    one who last edited it (``editor_id``, ``None`` when nobody is recorded, e.g. a bank file).
+    ``override`` (a superuser's) lets the editor publish their own edit: the caller records it."""
+    if approver_id is None:
+        return "publishing needs an approving author"
+    if editor_id is not None and editor_id == approver_id and not override:
+        return (
+            "you made the latest version: another author must approve it (send it for review); "
+            "only a superuser may publish their own edit"
+        )
+    return None
+
+
+# Exhibits: images shown with a stem (an architecture diagram, a chart, a confusion matrix).
+# Their type is read from the content (Pillow), never from the file name.
+EXHIBIT_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp", "GIF": "gif"}  # Pillow's name: extension
+EXHIBIT_FORMAT_NAMES = "PNG, JPEG, WebP or GIF"
+EXHIBIT_MAX_BYTES = 2 * 1024 * 1024
+EXHIBIT_MAX_PIXELS = 16_000_000  # 4000 x 4000: past this, decoding is a risk (decompression bombs)
+MAX_EXHIBITS = 4
+ALT_MAX = 300
+
+
+def exhibit_problems(exhibits: Sequence[tuple[str, str]]) -> list[Issue]:
+    """The rules of a question's exhibits, each ``(stored name, alt text)``."""
+    issues = []
+    if len(exhibits) > MAX_EXHIBITS:
+        issues.append(Issue(f"a question has at most {MAX_EXHIBITS} exhibits, this one has {len(exhibits)}"))
+    for i, (name, alt) in enumerate(exhibits):
+        if not (name or "").strip():
+            issues.append(Issue(f"exhibit {i + 1} has no image", "image", i))
+        if not (alt or "").strip():
+            issues.append(
+                Issue(f"exhibit {i + 1} has no alt text: describe what it shows for screen readers", "alt", i)
+            )
+        elif len(alt) > ALT_MAX:
+            issues.append(
+                Issue(f"the alt text of exhibit {i + 1} is longer than {ALT_MAX} characters", "alt", i)
+            )
+    return issues
 
 
 def question_problems(
@@ -128,10 +175,10 @@ def question_problems(
     item's pairs (``text`` the response, ``prompt`` what it answers). ``select_count`` of
     ``None`` means "derive it" (nothing to check; ordering and matching always derive it).
     ``stem``, ``explanation`` and ``references`` are checked when given. A published question
-    must also have a reference and no placeholder.
+    (and one sent for review, ready to be) must also have a reference and no placeholder.
     """
     issues: list[Issue] = []
-    publishing = status == "published"
+    publishing = status in ("review", "published")  # a question sent for review is ready to publish
 
     def add(message: str, field: str | None = None, choice: int | None = None) -> None:
         issues.append(Issue(message, field, choice))

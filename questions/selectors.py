@@ -4,6 +4,7 @@ from functools import lru_cache
 
 from django.db.models import Count, Prefetch, Q
 
+from .errors import NotFound
 from .models import GUIDE_ORDER, Domain, ExamGuide, ProblemReport, Question, QuestionVersion, SubDomain
 
 PUBLISHED = Q(questions__status=Question.Status.PUBLISHED)
@@ -90,9 +91,11 @@ def guide_for_import(code: str | None = None) -> ExamGuide | None:
 def questions_for_export(
     *, guide: ExamGuide | None = None, sub_domain: str | None = None, status: str | None = None, ids=None
 ):
-    """Questions with everything an exporter reads, in bank order (three queries)."""
-    qs = Question.objects.select_related("sub_domain__domain__guide", "case_study").prefetch_related(
-        "choices", Prefetch("enemies", queryset=Question.objects.only("external_id"))
+    """Questions with everything an exporter reads, in bank order (five queries)."""
+    qs = Question.objects.select_related(
+        "sub_domain__domain__guide", "case_study", "current_version__reviewed_by"
+    ).prefetch_related(
+        "choices", "exhibits", "tags", Prefetch("enemies", queryset=Question.objects.only("external_id"))
     )
     if guide is not None:
         qs = qs.filter(sub_domain__domain__guide=guide)
@@ -105,8 +108,25 @@ def questions_for_export(
     return qs.order_by("sub_domain__domain__guide__code", "sub_domain__code", "external_id")
 
 
+def next_external_id(*, sub_domain: SubDomain) -> str:
+    """The next free id in the bank's pattern for a task statement: ``MLS-3.2-008`` after
+    ``MLS-3.2-007`` (the guide code's first part, the task statement, a number; one query)."""
+    prefix = f"{sub_domain.domain.guide.code.split('-')[0]}-{sub_domain.code}-"
+    taken = Question.objects.filter(external_id__startswith=prefix).values_list("external_id", flat=True)
+    numbers = [int(rest) for qid in taken if (rest := qid[len(prefix) :]).isdigit()]
+    return f"{prefix}{max(numbers, default=0) + 1:03d}"
+
+
 def question_versions(*, question: Question):
-    return question.versions.select_related("created_by").order_by("-number")
+    return question.versions.select_related("created_by", "reviewed_by").order_by("-number")
+
+
+def question_version_pair(*, question: Question, a: int, b: int) -> tuple[QuestionVersion, QuestionVersion]:
+    """Versions ``a`` and ``b`` (numbers) of ``question``; ``NotFound`` if either is not one."""
+    found = {v.number: v for v in question.versions.filter(number__in=[a, b]).select_related("created_by")}
+    if a not in found or b not in found:
+        raise NotFound("No such version of this question.")
+    return found[a], found[b]
 
 
 def question_open_reports(*, question: Question):
@@ -115,6 +135,20 @@ def question_open_reports(*, question: Question):
         .select_related("user")
         .order_by("created_at")
     )
+
+
+def user_reports(*, user):
+    """A candidate's problem reports, newest first, with their question (one query)."""
+    reports = ProblemReport.objects.filter(user=user)
+    return reports.select_related("question", "version").order_by("-created_at")
+
+
+def user_reports_on(*, user) -> dict[int, list[ProblemReport]]:
+    """A candidate's reports by question, oldest first (one query; a candidate's reports are few)."""
+    found: dict[int, list[ProblemReport]] = {}
+    for report in ProblemReport.objects.filter(user=user).order_by("created_at"):
+        found.setdefault(report.question_id, []).append(report)
+    return found
 
 
 @lru_cache(maxsize=2048)

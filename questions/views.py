@@ -1,7 +1,9 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -9,10 +11,35 @@ from django.views.decorators.http import require_POST
 from . import selectors, services
 from .errors import NotFound
 from .forms import ProblemReportForm
+from .images import EXHIBIT_DIR, is_exhibit_name
 
 
 def home(request):
     return render(request, "questions/home.html", {"guides": selectors.guides_with_coverage()})
+
+
+EXHIBIT_TYPES = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp", "gif": "image/gif"}
+
+
+@login_required
+def exhibit(request, name: str):
+    """An exhibit image from the local storage. Names come from the image's content, so a file
+    never changes: cached for a year. Only names our uploads make are served, with the type
+    their content was checked to be."""
+    path = f"{EXHIBIT_DIR}/{name}"
+    if not is_exhibit_name(path) or not default_storage.exists(path):
+        raise Http404("No such exhibit.")
+    response = FileResponse(default_storage.open(path), content_type=EXHIBIT_TYPES[name.rsplit(".", 1)[1]])
+    response["Cache-Control"] = "private, max-age=31536000, immutable"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def my_reports(request):
+    """The candidate's problem reports, newest first, with what the authors did about each."""
+    page = Paginator(selectors.user_reports(user=request.user), 25).get_page(request.GET.get("page"))
+    return render(request, "questions/my_reports.html", {"page": page})
 
 
 def _safe_next(request, candidate: str | None) -> str:

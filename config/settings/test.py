@@ -22,3 +22,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Serve static files from the app folders (no collectstatic in tests).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Exhibits uploaded by tests: one folder the test process and its server share, out of git.
+MEDIA_ROOT = str(BASE_DIR / ".test-media")

@@ -30,6 +30,7 @@ from .attempts import (
     blueprints_active,
     item_arrangement,
     item_options,
+    question_usage,
 )
 from .practice import (
     guide_outline,
@@ -73,5 +74,6 @@ __all__ = [
     "mistakes_question_ids",
     "mock_trend",
     "practice_overview",
+    "question_usage",
     "versions_counted",
 ]

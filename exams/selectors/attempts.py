@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.db.models import QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 from questions import rules
@@ -258,3 +258,16 @@ def item_arrangement(*, item: AttemptItem) -> dict | None:
         ],
         "placed": sum(c is not None for c in chosen),
     }
+
+
+def question_usage(*, question_ids) -> dict[int, dict]:
+    """How often each of these questions was drawn: ``{question id: {"attempts", "last"}}``
+    (attempts that drew it, when the last of them started), one grouped query on the items'
+    (question, checked_at) index. Questions never drawn are absent."""
+    rows = (
+        AttemptItem.objects.filter(question_id__in=list(question_ids))
+        .values("question_id")
+        .annotate(attempts=Count("attempt_id", distinct=True), last=Max("attempt__started_at"))
+        .order_by()
+    )
+    return {r["question_id"]: {"attempts": r["attempts"], "last": r["last"]} for r in rows}

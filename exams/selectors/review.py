@@ -121,7 +121,7 @@ def attempt_review(*, attempt: Attempt) -> Review:
     """A submitted attempt's questions and its summary per task statement (one query)."""
     items = list(
         AttemptItem.objects.filter(attempt=attempt)
-        .select_related("version", "sub_domain__domain")
+        .select_related("version", "sub_domain__domain", "question")
         .order_by("position")
     )
     summary: dict[str, dict] = {}

@@ -7,7 +7,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
-from django.http import HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.formats import date_format
@@ -16,8 +17,11 @@ from django.utils.text import Truncator
 from django.utils.timezone import localtime
 
 from .. import formats, rules, selectors, services
-from ..forms import ChoiceFormSet, ImportForm, PreviewForm, QuestionAdminForm
-from ..models import Choice, ProblemReport, Question
+from ..diffs import version_diff
+from ..errors import NotFound
+from ..forms import ChoiceFormSet, ExhibitForm, ExhibitFormSet, ImportForm, PreviewForm, QuestionAdminForm
+from ..markdown import exhibit_url
+from ..models import Choice, Exhibit, ProblemReport, Question, Tag
 
 
 class ChoiceInline(admin.TabularInline):
@@ -37,6 +41,30 @@ class ChoiceInline(admin.TabularInline):
 
     def get_extra(self, request, obj=None, **kwargs):
         return 0 if obj else 4
+
+
+class ExhibitInline(admin.TabularInline):
+    """Images shown with the stem, in order: each uploaded (checked by its content) with its
+    alt text. Stored once under a name from their content: versions keep theirs."""
+
+    model = Exhibit
+    form = ExhibitForm
+    formset = ExhibitFormSet
+    fields = ("thumbnail", "upload", "alt", "stored")
+    readonly_fields = ("thumbnail",)
+    ordering = ("position",)
+    extra = 0
+    max_num = rules.MAX_EXHIBITS
+    verbose_name = "exhibit"
+    verbose_name_plural = "exhibits (images shown with the stem)"
+
+    @admin.display(description="image")
+    def thumbnail(self, obj):
+        if not obj or not obj.image:
+            return "—"
+        return format_html(
+            '<img src="{}" alt="{}" class="exhibit-thumbnail">', exhibit_url(obj.image.name), obj.alt
+        )
 
 
 class PlaceholderFilter(admin.SimpleListFilter):
@@ -67,23 +95,52 @@ class OpenReportsFilter(admin.SimpleListFilter):
         return queryset
 
 
+class TagFilter(admin.SimpleListFilter):
+    """Filter by a tag (the tags in use, by name)."""
+
+    title = "tag"
+    parameter_name = "tag"
+
+    def lookups(self, request, model_admin):
+        return [(t.name, t.name) for t in Tag.objects.filter(questions__isnull=False).distinct()]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(tags__name=self.value())
+        return queryset
+
+
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
     form = QuestionAdminForm
-    inlines = [ChoiceInline]
+    inlines = [ChoiceInline, ExhibitInline]
     list_display = (
         "external_id", "short_stem", "sub_domain", "type", "difficulty", "status", "version",
-        "open_reports", "updated_at",
+        "tag_list", "open_reports", "updated_at",
     )  # fmt: skip
     list_filter = (
         "status", "type", "difficulty", "sub_domain__domain__guide", "sub_domain__domain", "sub_domain",
-        OpenReportsFilter, PlaceholderFilter,
+        TagFilter, OpenReportsFilter, PlaceholderFilter,
     )  # fmt: skip
-    search_fields = ("external_id", "stem", "explanation", "choices__text")
+    search_fields = ("external_id", "stem", "explanation", "choices__text", "tags__name")
     filter_horizontal = ("enemies",)
     readonly_fields = ("version_history", "open_problem_reports", "created_at", "updated_at")
+    # "Save as new": a copy with a new id (the next free one), as a draft (changeform_view).
+    save_as = True
+    save_as_continue = True
     fieldsets = (
-        (None, {"fields": ("external_id", "sub_domain", ("type", "select_count"), ("difficulty", "status"))}),
+        (
+            None,
+            {
+                "fields": (
+                    "external_id",
+                    "sub_domain",
+                    ("type", "select_count"),
+                    ("difficulty", "status"),
+                    "tags_text",
+                )
+            },
+        ),
         ("Case study and enemies", {"fields": (("case_study", "case_order"), "enemies")}),
         ("What candidates see", {"fields": ("stem", "explanation", "references")}),
         ("This change", {"fields": ("change_note",)}),
@@ -92,19 +149,38 @@ class QuestionAdmin(admin.ModelAdmin):
             {"fields": ("version_history", "open_problem_reports", "created_at", "updated_at")},
         ),
     )
-    actions = ["publish", "retire", "export_native", "export_csv", "export_gift", "export_moodlexml"]
+    actions = [
+        "send_for_review", "publish", "retire",
+        "export_native", "export_csv", "export_gift", "export_moodlexml",
+    ]  # fmt: skip
 
     class Media:
         css = {"all": ["css/author.css"]}
-        js = ["js/author-preview.js"]
+        js = ["js/author-preview.js", "js/author-a11y.js"]
 
     def get_queryset(self, request):
         return (
             super()
             .get_queryset(request)
             .select_related("sub_domain__domain__guide", "current_version")
+            .prefetch_related("tags")
             .annotate(open_report_count=Count("reports", filter=Q(reports__status=ProblemReport.Status.OPEN)))
         )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and "_saveasnew" in request.POST:
+            # A copy starts as a draft under the next free id, whatever the original's status.
+            data = request.POST.copy()
+            data.update({"status": Question.Status.DRAFT, "external_id": ""})
+            if not data.get("change_note"):
+                original = Question.objects.filter(pk=object_id).values_list("external_id", flat=True).first()
+                data["change_note"] = f"copied from {original}" if original else "copied"
+            request.POST = data
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_readonly_fields(self, request, obj=None):
         # The id is the key of every import and export: it never changes once given.
@@ -123,15 +199,21 @@ class QuestionAdmin(admin.ModelAdmin):
     def version(self, obj):
         return f"v{obj.current_version.number}" if obj.current_version_id else "—"
 
+    @admin.display(description="tags")
+    def tag_list(self, obj):
+        return ", ".join(t.name for t in obj.tags.all())
+
     @admin.display(description="open reports", ordering="open_report_count")
     def open_reports(self, obj):
         return obj.open_report_count or ""
 
     @admin.display(description="versions")
     def version_history(self, obj):
+        versions = list(selectors.question_versions(question=obj))
+        compare = reverse("admin:questions_question_compare", args=[obj.pk])
         rows = format_html_join(
             "",
-            '<tr><td><a href="{}">v{}</a>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
+            '<tr><td><a href="{}">v{}</a>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
             (
                 (
                     reverse("admin:questions_questionversion_change", args=[v.pk]),
@@ -139,16 +221,29 @@ class QuestionAdmin(admin.ModelAdmin):
                     " (current)" if v.pk == obj.current_version_id else "",
                     date_format(localtime(v.created_at), "DATETIME_FORMAT"),
                     v.created_by or "—",
+                    _review_text(v),
                     v.note,
+                    format_html(
+                        '<a href="{}?a={}&amp;b={}">compare with v{}</a>',
+                        compare,
+                        v.number - 1,
+                        v.number,
+                        v.number - 1,
+                    )
+                    if v.number > 1
+                    else "",
                 )
-                for v in selectors.question_versions(question=obj)
+                for v in versions
             ),
         )
         return format_html(
-            '<table class="version-history"><thead><tr><th>Version</th><th>When</th><th>Who</th>'
-            '<th>Note</th></tr></thead><tbody>{}</tbody></table><p><a href="{}">Every change, field by field '
+            '<table class="version-history"><thead><tr><th scope="col">Version</th><th scope="col">When</th>'
+            '<th scope="col">Who</th><th scope="col">Approved</th><th scope="col">Note</th>'
+            '<th scope="col">Changes</th></tr></thead><tbody>{}</tbody></table>'
+            '<p><a href="{}">Compare any two versions</a> · <a href="{}">Every change, field by field '
             "(history)</a></p>",
             rows,
+            compare,
             reverse("admin:questions_question_history", args=[obj.pk]),
         )
 
@@ -185,8 +280,10 @@ class QuestionAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         choices = next(fs for fs in formsets if fs.model is Choice)
+        exhibit_forms = next(fs for fs in formsets if fs.model is Exhibit)
         kept = choices.kept_forms()
-        services.question_save(
+        status_before = form.instance.status
+        version = services.question_save(
             question=form.instance,
             choices=[
                 services.ChoiceData(
@@ -199,8 +296,17 @@ class QuestionAdmin(admin.ModelAdmin):
             ],
             user=request.user,
             note=form.cleaned_data.get("change_note", ""),
+            exhibits=[_exhibit_data(f) for f in exhibit_forms.kept_forms()],
+            tags=form.cleaned_data.get("tags_text", []),
         )
         form.instance.enemies.set(form.cleaned_data.get("enemies", []))
+        if form.instance.status != status_before:
+            self.message_user(
+                request,
+                f"Your change made version {version.number}: {form.instance.external_id} is now in review "
+                "(not drawn) until another author approves it.",
+                messages.WARNING,
+            )
         form.choices_changed = any(f.has_changed() for f in choices.forms) or bool(choices.deleted_forms)
 
     def construct_change_message(self, request, form, formsets, add=False):
@@ -227,7 +333,13 @@ class QuestionAdmin(admin.ModelAdmin):
         for line in refused:
             self.message_user(request, f"Not {status}: {line}", messages.ERROR)
 
-    @admin.action(description="Publish the selected questions", permissions=["change"])
+    @admin.action(description="Send the selected questions for review", permissions=["change"])
+    def send_for_review(self, request, queryset):
+        self._set_status(request, queryset, Question.Status.REVIEW)
+
+    @admin.action(
+        description="Approve and publish the selected questions (a second author)", permissions=["change"]
+    )
     def publish(self, request, queryset):
         self._set_status(request, queryset, Question.Status.PUBLISHED)
 
@@ -276,6 +388,11 @@ class QuestionAdmin(admin.ModelAdmin):
         return [
             path("import/", self.admin_site.admin_view(self.import_view), name=f"{name}_import"),
             path("preview/", self.admin_site.admin_view(self.preview_view), name=f"{name}_preview"),
+            path(
+                "<int:object_id>/compare/",
+                self.admin_site.admin_view(self.compare_view),
+                name=f"{name}_compare",
+            ),
             *super().get_urls(),
         ]
 
@@ -295,7 +412,7 @@ class QuestionAdmin(admin.ModelAdmin):
                     format=data["format"],
                     guide=data["guide"],
                     user=request.user,
-                    default_sub_domain=data["sub_domain"],
+                    default_sub_domain=data["sub_domain"].code if data["sub_domain"] else None,
                     skip_unsupported=data["skip_unsupported"],
                     status=data["status"] or None,
                     dry_run=data["dry_run"],
@@ -311,6 +428,41 @@ class QuestionAdmin(admin.ModelAdmin):
             "problems": problems,
         }
         return TemplateResponse(request, "admin/questions/question/import.html", context)
+
+    def compare_view(self, request, object_id: int):
+        """Two versions side by side (any two: ``?a=`` and ``?b=``, version numbers), each part
+        as candidates see it, with the words that changed marked."""
+        question = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not self.has_view_or_change_permission(request, question):
+            raise PermissionDenied
+        versions = list(selectors.question_versions(question=question))
+        numbers = [v.number for v in versions]
+        if not numbers:
+            raise Http404("This question has no versions yet.")
+
+        def number(key: str, default: int) -> int:
+            value = request.GET.get(key, "")
+            return int(value) if value.isdigit() else default
+
+        b = number("b", numbers[0])
+        a = number("a", max(b - 1, min(numbers)))
+        try:
+            left, right = selectors.question_version_pair(question=question, a=a, b=b)
+        except NotFound as exc:
+            raise Http404(exc.message) from None
+        parts = version_diff(left.content, right.content)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Compare versions of {question.external_id}",
+            "question": question,
+            "left": left,
+            "right": right,
+            "parts": parts,
+            "changed": sum(p.changed for p in parts),
+            "numbers": numbers,
+        }
+        return TemplateResponse(request, "admin/questions/question/compare.html", context)
 
     def preview_view(self, request):
         if request.method != "POST":
@@ -331,6 +483,7 @@ class QuestionAdmin(admin.ModelAdmin):
             explanation=data.get("explanation", ""),
             references=data.get("references", []),
             choices=choices,
+            exhibits=form.exhibits(),
         )
         issues = rules.question_problems(
             qtype,
@@ -361,5 +514,28 @@ class QuestionAdmin(admin.ModelAdmin):
             },
         )
         # Defence in depth: the page runs no script whatever the content (it is shown sandboxed too).
-        response["Content-Security-Policy"] = "default-src 'none'; style-src 'self'; sandbox"
+        response["Content-Security-Policy"] = "default-src 'none'; style-src 'self'; img-src 'self'; sandbox"
         return response
+
+
+def _review_text(version) -> str:
+    if not version.is_reviewed:
+        return "—"
+    when = date_format(localtime(version.reviewed_at), "DATE_FORMAT")
+    if version.review_override:
+        return f"{version.reviewer} (superuser override), {when}"
+    return f"{version.reviewer}, {when}"
+
+
+def _exhibit_data(form) -> services.ExhibitData:
+    """An exhibit row as the service takes it: a new upload stored now (by its content's name;
+    an unused file harms nothing), or the image the row already had."""
+    if form.image is not None:
+        info = services.exhibit_store(form.image[1])
+        return services.ExhibitData(info.name, form.cleaned_data["alt"], info.width, info.height)
+    instance = form.instance
+    name = form.cleaned_data.get("stored") or instance.image.name
+    same = instance.pk and instance.image.name == name
+    return services.ExhibitData(
+        name, form.cleaned_data["alt"], instance.width if same else 0, instance.height if same else 0
+    )

@@ -36,6 +36,10 @@ class ProblemReportAdmin(admin.ModelAdmin):
     )  # fmt: skip
     readonly_fields = fields
     actions = ["close_reports"]
+
+    class Media:
+        css = {"all": ["css/author.css"]}
+
     ordering = (
         models.Case(models.When(status=ProblemReport.Status.OPEN, then=0), default=1).asc(),
         "-created_at",

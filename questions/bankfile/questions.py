@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
+
 from .. import rules
+from ..images import image_info
 from ..rules import DIFFICULTIES, STATUSES
 from .guide import GuideSpec
 from .yamlfile import Collector, Problem, load_yaml, stripped, unknown_keys
@@ -13,8 +19,9 @@ from .yamlfile import Collector, Problem, load_yaml, stripped, unknown_keys
 MAX_ID_LENGTH = 64  # Question.external_id
 QUESTION_KEYS = {
     "id", "type", "select", "difficulty", "status", "stem", "choices", "steps", "pairs",
-    "explanation", "references", "enemies",
+    "explanation", "references", "enemies", "tags", "exhibits", "reviewed_by", "reviewed_on",
 }  # fmt: skip
+EXHIBIT_KEYS = {"alt", "image", "data"}
 CHOICE_KEYS = {"text", "correct", "why"}
 STEP_KEYS = {"text", "why"}
 PAIR_KEYS = {"prompt", "response", "why"}
@@ -32,6 +39,14 @@ class ChoiceSpec:
     why: str
     line: int | None = None  # where the option starts in its file, for messages
     prompt: str = ""  # matching: the prompt this option (the response) answers
+
+
+@dataclass
+class ExhibitSpec:
+    alt: str
+    data: bytes  # the image itself (base64 in a file), checked and stored by the loader
+    name: str = ""  # the name it had where it was exported, for messages only
+    line: int | None = None
 
 
 @dataclass
@@ -56,6 +71,11 @@ class QuestionSpec:
     enemies_line: int | None = None
     case_study: str | None = None  # the id of its case study, if it belongs to one
     case_order: int | None = None  # its place in the case study (1, 2, ...)
+    # None where the file's format cannot carry them (GIFT, Aiken, ...): the question keeps its own.
+    tags: list[str] | None = None
+    exhibits: list[ExhibitSpec] | None = None
+    reviewed_by: str = ""  # who approved it, if the file records it (four eyes)
+    reviewed_on: datetime.date | None = None
 
     def choice_tuples(self) -> list[tuple[str, bool, str, str]]:
         """(text, correct, why, prompt) per option, as ``questions.rules`` and the loader take them."""
@@ -101,6 +121,20 @@ def parse_question(raw, guide_code: str, sub: str, rel: str, out: Collector):
         references = []
     choices = _options(raw, qtype, rel, out, qid, problem)
     enemies, enemies_line = _enemies(raw, problem)
+    exhibits = _exhibits(raw, rel, out, qid, problem)
+    tags = raw.get("tags") or []
+    if not isinstance(tags, list) or not all(isinstance(t, str) and 0 < len(t.strip()) <= 50 for t in tags):
+        problem("tags must be a list of words (at most 50 characters each)")
+        tags = []
+    reviewed_by = stripped(raw.get("reviewed_by"))
+    reviewed_on = raw.get("reviewed_on")
+    if reviewed_on is not None and not isinstance(reviewed_on, datetime.date):
+        problem("reviewed_on must be a date (YYYY-MM-DD)")
+        reviewed_on = None
+    if isinstance(reviewed_on, datetime.datetime):
+        reviewed_on = reviewed_on.date()
+    if reviewed_on is not None and not reviewed_by:
+        problem("reviewed_on needs reviewed_by: who reviewed it")
     n_correct = sum(c.correct for c in choices)
     select = raw.get("select")
     stem = stripped(raw.get("stem"))
@@ -137,7 +171,47 @@ def parse_question(raw, guide_code: str, sub: str, rel: str, out: Collector):
         line=line,
         enemies=enemies,
         enemies_line=enemies_line,
+        tags=[t.strip().lower() for t in tags],
+        exhibits=exhibits,
+        reviewed_by=reviewed_by[:150],
+        reviewed_on=reviewed_on,
     )
+
+
+def _exhibits(raw: dict, rel: str, out: Collector, qid, problem) -> list[ExhibitSpec]:
+    """The question's exhibits: each its alt text and the image as base64 (``data``); the
+    image's own checks (type from its content, size) are the loader's, which stores it."""
+    items = raw.get("exhibits")
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        problem("exhibits must be a list of mappings with alt and data")
+        return []
+    exhibits = []
+    for i, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            problem("each exhibit must be a mapping with alt and data")
+            continue
+        at = item["__line__"]
+        unknown_keys(item, EXHIBIT_KEYS, rel, out, qid)
+        alt = stripped(item.get("alt"))
+        try:
+            data = base64.b64decode("".join(str(item.get("data") or "").split()).encode(), validate=True)
+        except (binascii.Error, ValueError):
+            problem(f"exhibit {i}: 'data' is not base64", at)
+            continue
+        if not data:
+            problem(f"exhibit {i} has no image ('data': the image as base64)", at)
+            continue
+        try:
+            image_info(data)
+        except ValidationError as exc:
+            problem(f"exhibit {i}: {exc.messages[0]}", at)
+            continue
+        exhibits.append(ExhibitSpec(alt, data, stripped(item.get("image")), at))
+    for issue in rules.exhibit_problems([(e.name or "image", e.alt) for e in exhibits]):
+        problem(issue.message, exhibits[issue.choice].line if issue.choice is not None else None)
+    return exhibits
 
 
 def _options(raw: dict, qtype: str, rel: str, out: Collector, qid, problem) -> list[ChoiceSpec]:

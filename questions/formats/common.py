@@ -3,6 +3,7 @@ categories, the placeholders for what a file lacks, export rows."""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import html
 import re
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import nh3
+from django.utils.timezone import localdate
 
 from ..bankfile import MAX_ID_LENGTH, ChoiceSpec, Problem, QuestionSpec, spec_problems
 from ..rules import (
@@ -67,10 +69,19 @@ class ParseResult(tuple):
 
 
 def stable_id(prefix: str, stem: str) -> str:
-    """An id for a question whose file gives none: the same stem always gives the same id, so
-    importing the file again updates rather than duplicates."""
+    """An id for a question whose file gives none, readable and stable: the stem's first words
+    and a short hash of the whole stem (``GIFT-which-algorithm-suits-tabular-data-3F2A91C0``).
+    The same stem always gives the same id, so importing the file again updates rather than
+    duplicates; the words let an author tell the questions apart in the list."""
     normal = " ".join(stem.lower().split())
-    return f"{prefix}-{hashlib.sha256(normal.encode()).hexdigest()[:12].upper()}"
+    words = re.findall(r"[a-z0-9]+", normal)
+    slug = ""
+    for word in words[:8]:
+        if len(slug) + len(word) + 1 > 40:
+            break
+        slug = f"{slug}-{word}" if slug else word
+    digest = hashlib.sha256(normal.encode()).hexdigest()[:8].upper()
+    return f"{prefix}-{slug}-{digest}" if slug else f"{prefix}-{digest}"
 
 
 def id_from_title(title: str) -> str:
@@ -251,6 +262,10 @@ class Row:
     enemies: list[str] = field(default_factory=list)  # the ids it never shares a form with
     case_study: CaseRef | None = None
     case_order: int | None = None
+    tags: list[str] = field(default_factory=list)
+    exhibits: list[tuple[str, str]] = field(default_factory=list)  # (storage name, alt text)
+    reviewed_by: str = ""
+    reviewed_on: datetime.date | None = None
 
 
 # The question fields an export row carries as they are, under the same name.
@@ -260,7 +275,13 @@ _AS_THEY_ARE = ("type", "difficulty", "status", "stem", "explanation")
 def _row(q) -> Row:
     sub = q.sub_domain
     choices = sorted(q.choices.all(), key=lambda c: c.position)
+    version = q.current_version
+    reviewed = version is not None and version.is_reviewed
     return Row(
+        tags=[t.name for t in q.tags.all()],
+        exhibits=[(e.image.name, e.alt) for e in sorted(q.exhibits.all(), key=lambda e: e.position)],
+        reviewed_by=version.reviewer if reviewed else "",
+        reviewed_on=localdate(version.reviewed_at) if reviewed else None,
         id=q.external_id,
         guide=sub.domain.guide.code,
         sub_domain=sub.code,
@@ -278,8 +299,9 @@ def _row(q) -> Row:
 
 
 def rows(questions: Iterable) -> list[Row]:
-    """Questions (with ``sub_domain__domain__guide``, ``case_study``, ``choices`` and ``enemies``
-    loaded: ``selectors.questions_for_export``) as export rows."""
+    """Questions (with ``sub_domain__domain__guide``, ``case_study``,
+    ``current_version__reviewed_by``, ``choices``, ``enemies``, ``exhibits`` and ``tags`` loaded:
+    ``selectors.questions_for_export``) as export rows."""
     return [_row(q) for q in questions]
 
 

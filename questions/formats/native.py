@@ -6,10 +6,12 @@ export of several task statements is one document per task statement, separated 
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable
 from itertools import groupby
 
 import yaml
+from django.core.files.storage import default_storage
 
 from .. import bankfile
 from ..bankfile.questions import CASE_FILE_PREFIX, OPTIONS_KEY
@@ -62,6 +64,13 @@ def _question(row: Row) -> dict:
     else:
         data[key] = [{"text": o.text, "correct": o.correct, "why": o.why} for o in row.choices]
     data.update(explanation=row.explanation, references=row.references)
+    if row.tags:
+        data["tags"] = row.tags
+    if row.exhibits:
+        data["exhibits"] = [{"alt": alt, "image": name, "data": _base64(name)} for name, alt in row.exhibits]
+    if row.reviewed_by:
+        data["reviewed_by"] = row.reviewed_by
+        data["reviewed_on"] = row.reviewed_on
     if row.enemies:  # both directions are implied; each side lists its own, so a subset keeps them
         data["enemies"] = row.enemies
     return data
@@ -70,6 +79,12 @@ def _question(row: Row) -> dict:
 def _dump(header: str, data: dict) -> str:
     body = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
     return f"# {header}\n{body}"
+
+
+def _base64(name: str) -> str:
+    """A stored exhibit's bytes as base64, in lines of 76 characters (a literal block)."""
+    with default_storage.open(name, "rb") as image:
+        return base64.encodebytes(image.read()).decode("ascii")
 
 
 def export_files(questions: Iterable) -> dict[str, str]:

@@ -18,11 +18,13 @@ from .authoring import (
 from .bank import BankInvalid, LoadReport, bank_load, question_upsert
 from .imports import ImportInvalid, ImportReport, questions_import, questions_import_text
 from .reports import problem_report_close, problem_report_create
+from .upserts import ExhibitData, exhibit_store
 from .versions import content_for, question_content, question_snapshot
 
 __all__ = [
     "BankInvalid",
     "ChoiceData",
+    "ExhibitData",
     "ImportInvalid",
     "ImportReport",
     "LoadReport",
@@ -31,6 +33,7 @@ __all__ = [
     "bank_load",
     "case_study_save",
     "content_for",
+    "exhibit_store",
     "problem_report_close",
     "problem_report_create",
     "question_content",

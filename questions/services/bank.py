@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from .. import bankfile
 from ..errors import FileProblems
 from ..models import CaseStudy, Domain, ExamGuide, Question, SubDomain
-from .upserts import UNCHANGED, UPDATED, choices_replace, upsert
+from .upserts import (
+    UNCHANGED,
+    UPDATED,
+    ExhibitData,
+    choices_replace,
+    exhibit_store,
+    exhibits_replace,
+    tags_set,
+    upsert,
+)
 from .versions import question_snapshot
 
 
@@ -93,23 +104,41 @@ def question_upsert(
         values["case_study"] = case_study
         values["case_order"] = spec.case_order if case_study is not None else None
     question, outcome = upsert(Question, lookup={"external_id": spec.external_id}, values=values)
-    if choices_replace(question, spec.choice_tuples()) and outcome == UNCHANGED:
+    changed = choices_replace(question, spec.choice_tuples())
+    if spec.exhibits is not None:
+        stored = [(exhibit_store(e.data), e.alt) for e in spec.exhibits]
+        changed |= exhibits_replace(
+            question, [ExhibitData(i.name, alt, i.width, i.height) for i, alt in stored]
+        )
+    if spec.tags is not None:
+        tags_set(question, spec.tags)
+    if changed and outcome == UNCHANGED:
         question.save(update_fields=["updated_at"])
         outcome = UPDATED
     if outcome == UNCHANGED:
         if question.current_version_id is not None and question.case_study_id is None:
+            _record_review(question.current_version, spec)
             return UNCHANGED
         if question.current_version_id is not None:
             # Its case study's scenario is part of its versions: a new one if that changed.
             before = question.current_version_id
-            return (
-                UNCHANGED
-                if question_snapshot(question=question, user=user, note=note).pk == before
-                else UPDATED
-            )
+            version = question_snapshot(question=question, user=user, note=note)
+            _record_review(version, spec)
+            return UNCHANGED if version.pk == before else UPDATED
         outcome = UPDATED  # a question made outside the loaders, never frozen: freeze it now
-    question_snapshot(question=question, user=user, note=note)
+    _record_review(question_snapshot(question=question, user=user, note=note), spec)
     return outcome
+
+
+def _record_review(version, spec: bankfile.QuestionSpec) -> None:
+    """Keep the review a bank file records (``reviewed_by``, ``reviewed_on``) with the version,
+    unless the version already has one (written once, like the version)."""
+    if not spec.reviewed_by or version is None or version.is_reviewed:
+        return
+    on = spec.reviewed_on or timezone.localdate()
+    version.reviewer_name = spec.reviewed_by
+    version.reviewed_at = timezone.make_aware(datetime.datetime.combine(on, datetime.time(12)))
+    version.save(update_fields=["reviewer_name", "reviewed_at"])
 
 
 def _load_case_studies(bank: bankfile.Bank, guides: dict[str, ExamGuide], report: LoadReport) -> dict:

@@ -12,7 +12,7 @@ from ..bankfile import Problem, QuestionSpec
 from ..errors import FileProblems
 from ..models import CaseStudy, ExamGuide, Question, SubDomain
 from .bank import question_upsert
-from .upserts import upsert
+from .upserts import UNCHANGED, upsert
 
 
 class ImportInvalid(FileProblems):
@@ -69,6 +69,20 @@ def _keep_what_the_file_lacks(spec: QuestionSpec, question: Question | None) -> 
         difficulty=question.difficulty if "difficulty" in spec.unset else spec.difficulty,
         references=list(question.references) if "references" in spec.unset else spec.references,
     )
+
+
+def _awaits_review(spec: QuestionSpec, user) -> bool:
+    """The four-eyes rule on an import by an author: a question it would publish whose version
+    no second person approved (the file's ``reviewed_by``, if not the importer, counts) goes to
+    review instead. Superusers, and the bank's loader (no user), publish as the file says."""
+    if user is None or user.is_superuser:
+        return False
+    question = Question.objects.select_related("current_version").get(external_id=spec.external_id)
+    version = question.current_version
+    if version.is_reviewed and not (version.reviewer_name and version.reviewer_name == user.get_username()):
+        return False
+    Question.objects.filter(pk=question.pk).update(status=Question.Status.REVIEW)
+    return True
 
 
 def questions_import(
@@ -160,6 +174,16 @@ def questions_import(
                 **placed,
             )
             getattr(report, outcome).append(spec.external_id)
+            changed = outcome != UNCHANGED
+            if changed and resolved == Question.Status.PUBLISHED and _awaits_review(spec, user):
+                report.notices.append(
+                    Problem(
+                        spec.file,
+                        spec.line,
+                        spec.external_id,
+                        "put in review, not published: another author approves it (four eyes)",
+                    )
+                )
         _add_enemies([spec for spec, _ in ready], guide)
         if dry_run:
             transaction.set_rollback(True)
@@ -242,5 +266,5 @@ def questions_import_text(
         case_studies=parsed.case_studies,
     )
     report.skipped = list(parsed.skipped)
-    report.notices = list(parsed.notices)
+    report.notices = [*parsed.notices, *report.notices]
     return report

@@ -1,13 +1,18 @@
-"""The two writes every loader and editor of the bank shares: create or update a row writing
-only what changed, and replace a question's options when they changed."""
+"""The writes every loader and editor of the bank shares: create or update a row writing only
+what changed; replace a question's options, exhibits or tags when they changed; store an
+exhibit's image."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import models
 
-from ..models import Choice, Question
+from ..images import ImageInfo, image_info
+from ..models import Choice, Exhibit, Question, Tag
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 
@@ -61,3 +66,48 @@ def choices_replace(question: Question, wanted: Sequence[tuple]) -> bool:
         for i, (text, correct, why, prompt) in enumerate(wanted)
     )
     return True
+
+
+@dataclass(frozen=True)
+class ExhibitData:
+    """An exhibit as an author gives it: a stored image (``image``, its storage name, from
+    ``exhibit_store``) with its alt text."""
+
+    image: str
+    alt: str
+    width: int = 0
+    height: int = 0
+
+
+def exhibit_store(data: bytes) -> ImageInfo:
+    """Check ``data`` (type from its content, size, pixels: ``ValidationError`` for an author)
+    and store it through Django's storage API under a name made from its content. The same
+    image uploaded twice is stored once; a stored file is never overwritten or deleted, so every
+    version naming it keeps it."""
+    info = image_info(data)
+    if not default_storage.exists(info.name):
+        saved = default_storage.save(info.name, ContentFile(data))
+        if saved != info.name:  # a race stored it first: keep one file under its own name
+            default_storage.delete(saved)
+    return info
+
+
+def exhibits_replace(question: Question, wanted: Sequence[ExhibitData]) -> bool:
+    """Give ``question`` exactly the exhibits ``wanted``, in order; ``False`` if it had them."""
+    have = [(e.image.name, e.alt) for e in question.exhibits.order_by("position")]
+    if have == [(e.image, e.alt) for e in wanted]:
+        return False
+    question.exhibits.all().delete()
+    Exhibit.objects.bulk_create(
+        Exhibit(question=question, position=i, image=e.image, alt=e.alt, width=e.width, height=e.height)
+        for i, e in enumerate(wanted)
+    )
+    return True
+
+
+def tags_set(question: Question, names: Sequence[str]) -> None:
+    """Give ``question`` exactly the tags ``names`` (created when new; compared lower-case)."""
+    tags = []
+    for name in dict.fromkeys(n.strip().lower() for n in names if n.strip()):
+        tags.append(Tag.objects.get_or_create(name=name[:50])[0])
+    question.tags.set(tags)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import rules
 from ..markdown import render
-from ..models import CaseStudy, Choice, Question, QuestionVersion
+from ..models import CaseStudy, Choice, Exhibit, Question, QuestionVersion
 
 
 def content_for(
@@ -17,6 +17,7 @@ def content_for(
     references: list[str],
     choices: list[tuple],
     case_study: dict | None = None,
+    exhibits: list[dict] | None = None,
 ) -> dict:
     """What candidates see of a question, rendered and sanitised: the one place it is rendered,
     for versions and for the authoring preview alike. ``choices`` are (text, correct, why) or
@@ -25,7 +26,9 @@ def content_for(
     version). ``case_study`` (code, title, scenario) pins the shared scenario with the question.
 
     Keys that only the new types use are left out for the others, so the versions of a
-    multiple-choice question are what they were before those types existed."""
+    multiple-choice question are what they were before those types existed. ``exhibits``
+    (``image``: the storage name, ``alt``, ``width``, ``height``, in order) are kept only when
+    there are some, for the same reason."""
     matching = type == "matching"
     arranged = type in rules.ARRANGED_TYPES
     content = {
@@ -49,6 +52,11 @@ def content_for(
             for c in choices
         ],
     }
+    if exhibits:
+        content["exhibits"] = [
+            {"image": e["image"], "alt": e["alt"], "width": e.get("width", 0), "height": e.get("height", 0)}
+            for e in exhibits
+        ]
     if case_study is not None:
         content["case_study"] = {**case_study, "scenario_html": render(case_study["scenario"])}
     return content
@@ -65,12 +73,24 @@ def case_study_content(case: CaseStudy | None) -> dict | None:
 FROZEN_FIELDS = ("type", "select_count", "difficulty", "stem", "explanation", "references")
 
 
-def question_content(question: Question, choices: list[Choice]) -> dict:
+def exhibit_content(exhibits: list[Exhibit]) -> list[dict]:
+    """What a version pins of the question's exhibits: each image's storage name (its content's
+    hash: the file is never overwritten or deleted), alt text and size, in order."""
+    return [
+        {"image": e.image.name, "alt": e.alt, "width": e.width, "height": e.height}
+        for e in sorted(exhibits, key=lambda e: e.position)
+    ]
+
+
+def question_content(
+    question: Question, choices: list[Choice], exhibits: list[Exhibit] | None = None
+) -> dict:
     """What candidates see of a question, rendered once, to be frozen in a version."""
     return content_for(
         **{name: getattr(question, name) for name in FROZEN_FIELDS},
         choices=[(c.text, c.is_correct, c.why, c.prompt) for c in sorted(choices, key=lambda c: c.position)],
         case_study=case_study_content(question.case_study),
+        exhibits=exhibit_content(exhibits or []),
     )
 
 
@@ -81,7 +101,7 @@ def question_snapshot(*, question: Question, user=None, note: str = "") -> Quest
     version too (to be previewed), and only published questions are drawn. Attempts point at the
     version they drew, so a new version never changes an attempt.
     """
-    content = question_content(question, list(question.choices.all()))
+    content = question_content(question, list(question.choices.all()), list(question.exhibits.all()))
     # The latest row, not the cached ``current_version``: a stale object must not reuse a number.
     latest = QuestionVersion.objects.filter(question=question).order_by("-number").first()
     if latest is not None and latest.content == content:

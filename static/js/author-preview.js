@@ -42,6 +42,18 @@
       return rows;
     }
 
+    function exhibitRows() {
+      // Stored exhibits (a new upload shows once saved): exhibits-0-stored, exhibits-0-alt, …
+      const rows = [];
+      form.querySelectorAll("input[name$='-stored']").forEach(function (stored) {
+        const prefix = stored.name.slice(0, -"-stored".length);
+        if (prefix.indexOf("__prefix__") !== -1 || !stored.value) return;
+        if (value(prefix + "-DELETE")) return;
+        rows.push({ image: stored.value, alt: value(prefix + "-alt") });
+      });
+      return rows;
+    }
+
     function fitHeight() {
       try {
         const doc = frame.contentDocument;
@@ -63,6 +75,10 @@
         data.append("choice_why", row.why);
         data.append("choice_correct", row.correct ? "1" : "0");
         data.append("choice_prompt", row.prompt);
+      });
+      exhibitRows().forEach(function (row) {
+        data.append("exhibit_image", row.image);
+        data.append("exhibit_alt", row.alt);
       });
       if (inFlight) inFlight.abort();
       inFlight = new AbortController();

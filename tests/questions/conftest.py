@@ -78,6 +78,7 @@ def question_form(
         "choices-INITIAL_FORMS": len(existing),
         "choices-MIN_NUM_FORMS": 0,
         "choices-MAX_NUM_FORMS": 1000,
+        **exhibit_rows(question),
     }
     if question is not None:
         data.update(
@@ -107,6 +108,24 @@ def question_form(
             data[prefix + "DELETE"] = "on"
             data[prefix + "text"] = "x"
             data[prefix + "why"] = "x"
+    return data
+
+
+def exhibit_rows(question: Question | None, *, new: int = 0) -> dict:
+    """The exhibits' rows of the admin's question form: the question's own, kept as they are,
+    and ``new`` empty ones to fill in (uploads go in as ``exhibits-<n>-upload``)."""
+    existing = list(question.exhibits.order_by("position")) if question else []
+    data = {
+        "exhibits-TOTAL_FORMS": len(existing) + new,
+        "exhibits-INITIAL_FORMS": len(existing),
+        "exhibits-MIN_NUM_FORMS": 0,
+        "exhibits-MAX_NUM_FORMS": 1000,
+    }
+    for i, e in enumerate(existing):
+        data.update({
+            f"exhibits-{i}-id": e.pk, f"exhibits-{i}-question": question.pk, f"exhibits-{i}-alt": e.alt,
+            f"exhibits-{i}-stored": e.image.name,
+        })  # fmt: skip
     return data
 
 

@@ -11,6 +11,8 @@ from exams.models import AttemptItem
 from exams.services.attempts import attempt_start
 from questions.models import Question, QuestionVersion
 from questions.rules import PLACEHOLDER
+from questions.services import author_grant
+from tests.factories import UserFactory, client_for
 from tests.questions.conftest import options, question_form
 
 pytestmark = pytest.mark.django_db
@@ -72,11 +74,11 @@ def test_an_author_writes_a_draft_and_it_gets_version_1_with_its_author(author_c
             "Select is 3 but the question has 2 correct option(s).",
         ),
         (
-            {"choices": [*options(3), ("A fourth option", False, PLACEHOLDER + " x")], "status": "published"},
+            {"choices": [*options(3), ("A fourth option", False, PLACEHOLDER + " x")], "status": "review"},
             "The 'why' of option D is still the import placeholder",
         ),
         ({"sub_domain": ""}, "This field is required."),
-        ({"references": "", "status": "published"}, "At least one reference link is required."),
+        ({"references": "", "status": "review"}, "At least one reference link is required."),
         ({"stem": "Pick two. (Select TWO.)"}, "Do not write '(Select TWO.)'"),
     ],
 )
@@ -171,17 +173,21 @@ def test_publish_action_checks_the_publishing_rules(author_client, sub, author):
     data = question_form(sub_domain=sub, references="")
     assert author_client.post(ADD, data).status_code == 302
     draft = Question.objects.get(external_id="TEST-3.2-001")
-    response = author_client.post(
+    reviewer = UserFactory(username="author-b")
+    author_grant(user=reviewer)
+    second = client_for(reviewer)
+    Question.objects.filter(pk=draft.pk).update(status="review")
+    response = second.post(
         reverse("admin:questions_question_changelist"),
         {"action": "publish", "_selected_action": [draft.pk]},
         follow=True,
     )
     assert "Not published: TEST-3.2-001: at least one reference link is required" in response.content.decode()
     draft.refresh_from_db()
-    assert draft.status == "draft"
+    assert draft.status == "review"
     draft.references = ["https://docs.aws.amazon.com/"]
     draft.save()
-    author_client.post(
+    second.post(
         reverse("admin:questions_question_changelist"), {"action": "publish", "_selected_action": [draft.pk]}
     )
     draft.refresh_from_db()

@@ -164,6 +164,9 @@ SITE = {
             {"reason": "typo", "text": "A typo.", "next": "/"},
         ),
     ],
+    "questions:my_reports": [get(url("questions:my_reports"), SIGNED_IN)],
+    # Exhibits are served by their content's name to signed-in users; no such image is a 404.
+    "exhibit": [get(url_as(f"/media/exhibits/{'0' * 64}.png"), who(LOGIN, 404, 404, 404, 404, 404))],
 }
 
 ADMIN_SITE = {
@@ -210,13 +213,16 @@ ADMIN_SITE = {
                 "file": upload("a.gift", GIFT),
                 "format": "gift",
                 "guide": o.world.guide.pk,
-                "sub_domain": "3.2",
+                "sub_domain": o.question.sub_domain_id,
             },
         ),
     ],
     "admin:questions_question_preview": [
         get(url("admin:questions_question_preview"), admin(405, 405, 405)),
         post(url("admin:questions_question_preview"), admin(200, 403, 200), {"stem": "x"}),
+    ],
+    "admin:questions_question_compare": [
+        get(url("admin:questions_question_compare", lambda o: o.question.pk), admin(200, 403, 200)),
     ],
     "admin:questions_problemreport_close": [
         get(url("admin:questions_problemreport_close", lambda o: o.report.pk), admin(200, 403, 200)),

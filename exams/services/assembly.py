@@ -202,13 +202,14 @@ def _select(
 def assemble(*, blueprint: ExamBlueprint, user, rng: random.Random, question_ids=None) -> list[Draw]:
     """Draw ``blueprint.question_count`` questions.
 
-    Per-domain counts follow the guide's weights (largest remainder), each domain's count is
-    spread over its task statements (each at least once where the bank allows), and within a
-    task statement the questions this candidate has seen least come first. A case study's
-    questions are drawn together and stay together, in their order; enemies never share a draw.
-    The same ``rng`` seed gives the same draw. ``question_ids`` limits the draw to a given set
-    (practice sets). Six queries whatever the size of the bank (five for a candidate's first
-    attempt).
+    Per-domain counts follow the guide's weights (largest remainder); each domain's count is
+    spread over its task statements (each at least once where the bank allows, the remainders
+    where the candidate's unseen questions are), and within a task statement the questions this
+    candidate has been shown least come first, so that they see the whole bank before a repeat
+    (docs/scoring.md). A case study's questions are drawn together and stay together, in their
+    order; enemies never share a draw. The same ``rng`` seed gives the same draw.
+    ``question_ids`` limits the draw to a given set (practice sets). Five queries whatever the
+    size of the bank and the candidate's history.
     """
     domains = list(Domain.objects.filter(guide_id=blueprint.guide_id).order_by("number"))
     subs = {

@@ -89,15 +89,20 @@ def _seen(user, guide_id: int) -> dict[int, tuple]:
     return {pk: (times, not wrong, seen_at) for pk, times, wrong, seen_at in values}
 
 
-def _ranks(rows: list[Row], enemies: dict[int, set[int]], seen: dict[int, tuple]) -> dict[int, tuple]:
-    """Every pooled question's rank (lower is drawn first): a seen one's from ``_seen``; an
-    unseen one ranks ahead of them, those with more unseen enemies first. Taking one of two
-    unseen enemies early leaves the other free for a later form: left to the last unseen form
-    together, one of them would have to give way to a repeat."""
-    return {
-        row.pk: seen.get(row.pk) or (0, -sum(1 for e in enemies.get(row.pk, ()) if e not in seen))
-        for row in rows
-    }
+UNSEEN = (0, 0)  # the rank of an unseen question without enemies
+
+
+def _ranks(enemies: dict[int, set[int]], seen: dict[int, tuple]) -> dict[int, tuple]:
+    """The rank in a draw (lower is drawn first) of each question seen or with enemies; any
+    other question ranks ``UNSEEN``. A seen one's is from ``_seen``; an unseen one ranks ahead
+    of them, those with more unseen enemies first. Taking one of two unseen enemies early leaves
+    the other free for a later form: left to the last unseen form together, one of them would
+    have to give way to a repeat."""
+    ranks = dict(seen)
+    for pk, mates in enemies.items():
+        if pk not in seen:
+            ranks[pk] = (0, -sum(1 for e in mates if e not in seen))
+    return ranks
 
 
 class _Selection:
@@ -148,16 +153,24 @@ def _least_seen_first(items: list, rank_of, rng: random.Random) -> list:
 
 
 def _select(
-    rows: list[Row], need: dict[int, int], enemies, ranks: dict[int, tuple], fresh: set[int], rng, max_cases
+    rows: list[Row],
+    need: dict[int, int],
+    enemies,
+    ranks: dict[int, tuple],
+    fresh,
+    fresh_singles: Counter,
+    rng,
+    max_cases,
 ) -> _Selection:
     """Choose the units that fill ``need`` (questions per task statement).
 
-    ``fresh`` holds the questions at their domain's lowest "times shown" (the unseen ones, until
-    the candidate has seen the whole domain). A case study is a unit: all of its drawable
-    questions, in their order, each counted against its own task statement. A fresh one is
-    taken first where a task statement's fresh single questions cannot fill what it needs, then
-    at about the rate its task statements are drawn (so a form holds case studies as often as
-    the bank does), at most ``max_cases``. Single questions fill the rest, lowest rank first.
+    ``fresh(row)`` says whether a question is at its domain's lowest "times shown" (unseen, until
+    the candidate has seen the whole domain); ``fresh_singles`` counts such single questions per
+    task statement. A case study is a unit: all of its drawable questions, in their order, each
+    counted against its own task statement. A fresh one is taken first where a task statement's
+    fresh single questions cannot fill what it needs, then at about the rate its task
+    statements are drawn (so a form holds case studies as often as the bank does), at most
+    ``max_cases``. Single questions fill the rest, lowest rank first.
     Enemies never share a draw: a question whose enemy is taken is not taken. When a task
     statement cannot be filled that way, further case studies that fit are taken.
     """
@@ -172,12 +185,11 @@ def _select(
             case_units[row.case_study_id].append(row)
 
     def rank(row: Row) -> tuple:
-        return ranks[row.pk]
+        return ranks.get(row.pk, UNSEEN)
 
     cases = [sorted(unit, key=lambda r: (r.case_order or 0, r.pk)) for _, unit in sorted(case_units.items())]
     cases = _least_seen_first(cases, lambda unit: max(rank(r) for r in unit), rng)
-    fresh_cases = [unit for unit in cases if all(r.pk in fresh for r in unit)]
-    fresh_singles = Counter(row.sub_domain_id for row in singles if row.pk in fresh)
+    fresh_cases = [unit for unit in cases if all(fresh(r) for r in unit)]
     for unit in fresh_cases:
         if any(
             need.get(r.sub_domain_id, 0) > fresh_singles[r.sub_domain_id] for r in unit
@@ -227,7 +239,8 @@ def assemble(*, blueprint: ExamBlueprint, user, rng: random.Random, question_ids
     for row in rows:
         code, domain_id = subs[row.sub_domain_id]
         by_domain[domain_id][code].append(row)
-    ranks = _ranks(rows, enemies, _seen(user, blueprint.guide_id))
+    seen = _seen(user, blueprint.guide_id)
+    ranks = _ranks(enemies, seen)
     total = blueprint.question_count
 
     if wanted_domains is None:
@@ -256,24 +269,40 @@ def assemble(*, blueprint: ExamBlueprint, user, rng: random.Random, question_ids
 
     # Per domain, the questions at its lowest "times shown" (the unseen ones while there are):
     # the task statements' shares follow them, so that none runs dry before the domain does.
-    fresh: set[int] = set()
+    def times(row: Row) -> int:
+        return seen[row.pk][0] if row.pk in seen else 0
+
+    lowest: dict[int, int] = {}  # per task statement, its domain's lowest "times shown"
+    fresh_singles: Counter = Counter()  # per task statement, its single questions at that
     need: dict[int, int] = {}
     for domain, quota in plan:
         groups = by_domain[domain.pk]
-        lowest = min((ranks[r.pk][0] for g in groups.values() for r in g), default=0)
         codes = sorted(groups)
+        everything = [r for code in codes for r in groups[code]]
+        least = 0 if any(r.pk not in seen for r in everything) else min(map(times, everything))
         unseen = []
         for code in codes:
-            now_fresh = [r.pk for r in groups[code] if ranks[r.pk][0] == lowest]
-            fresh.update(now_fresh)
-            unseen.append(len(now_fresh))
+            group, sub_id = groups[code], groups[code][0].sub_domain_id
+            if least == 0:  # the usual case, kept cheap: a set look-up per question
+                at_least = [r for r in group if r.pk not in seen]
+            else:
+                at_least = [r for r in group if times(r) == least]
+            unseen.append(len(at_least))
+            fresh_singles[sub_id] = sum(1 for r in at_least if r.case_study_id is None)
+            lowest[sub_id] = least
         counts = spread(quota, [len(groups[c]) for c in codes], unseen, rng)
         for code, count in zip(codes, counts, strict=True):
             need[groups[code][0].sub_domain_id] = count
+
+    def fresh(row: Row) -> bool:
+        return times(row) == lowest.get(row.sub_domain_id, 0)
+
     # Enemies and case studies may leave a task statement short on one choice and not on
     # another: a few more tries (from the same seed) before refusing.
     for attempt in range(SELECTION_TRIES):
-        selection = _select(rows, dict(need), enemies, ranks, fresh, rng, blueprint.max_case_studies)
+        selection = _select(
+            rows, dict(need), enemies, ranks, fresh, fresh_singles, rng, blueprint.max_case_studies
+        )
         if question_ids is not None:
             break
         try:
@@ -297,7 +326,7 @@ def _make_up_shortfalls(selection: _Selection, rows: list[Row], subs: dict, rank
             short[subs[sub][1]] += n
     for domain_id, count in short.items():
         singles = [r for r in rows if r.case_study_id is None and subs[r.sub_domain_id][1] == domain_id]
-        for row in _least_seen_first(singles, lambda r: ranks[r.pk], rng):
+        for row in _least_seen_first(singles, lambda r: ranks.get(r.pk, UNSEEN), rng):
             if count == 0:
                 break
             if row.pk not in selection.taken and row.pk not in selection.blocked:

@@ -7,11 +7,19 @@ questions (tests.factories.build_guide, in bulk), gives the candidate a history 
 attempts on each (so "least seen first" has work to do), then times
 ``exams.services.assembly.assemble`` for a 65-question mock over BENCH_SEEDS seeds and counts its
 queries. Goals: p95 within 50 ms on 10,000 questions; the same query count for both banks.
+
+    ASSEMBLY_BEFORE=<git revision> python bench/assembly_bench.py
+
+also times that revision's ``exams/services/assembly.py`` (read with ``git show``) in the same
+run, seed by seed in turn with the current one, on the same banks and history, and prints both
+side by side (docs/performance.md, "Assembly").
 """
 
+import importlib.util
 import os
 import random
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -27,6 +35,33 @@ BANKS = {"PERF-1K": 1_000, "PERF-10K": 10_000}
 
 def per_sub(total: int, subs: int = 15) -> list[int]:
     return [total // subs + (1 if i < total % subs else 0) for i in range(subs)]
+
+
+def assembly_at(revision: str):
+    """``exams/services/assembly.py`` as it was at ``revision``, as a module of the package."""
+    root = Path(__file__).resolve().parent.parent
+    source = subprocess.run(
+        ["git", "show", f"{revision}:exams/services/assembly.py"],
+        cwd=root, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    name = "exams.services._assembly_before"
+    module = importlib.util.module_from_spec(importlib.util.spec_from_loader(name, loader=None))
+    module.__package__ = "exams.services"
+    sys.modules[name] = module  # dataclasses look their module up
+    exec(compile(source, f"{revision}:exams/services/assembly.py", "exec"), module.__dict__)  # nosec B102
+    return module
+
+
+def timed(assemble, blueprint, user) -> dict:
+    """Queries of one draw, then the times of SEEDS draws."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assemble(blueprint=blueprint, user=user, rng=random.Random(0))  # warm
+    with CaptureQueriesContext(connection) as ctx:
+        draws = assemble(blueprint=blueprint, user=user, rng=random.Random(1))
+    assert len(draws) == 65, len(draws)
+    return {"queries": len(ctx.captured_queries), "timings": []}
 
 
 def bank(code: str, size: int):
@@ -45,7 +80,6 @@ def bank(code: str, size: int):
 def main() -> None:
     common.setup(load_bank=False)
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     from accounts.models import User
     from exams.models import Attempt
@@ -54,6 +88,10 @@ def main() -> None:
 
     common.seed_candidates("perf-assembly", 1)
     user = User.objects.get(username="perf-assembly-0001")
+    before = os.environ.get("ASSEMBLY_BEFORE")
+    versions = {"after": assemble}
+    if before:
+        versions = {"before": assembly_at(before).assemble, "after": assemble}
     results = {}
     for code, size in BANKS.items():
         guide = bank(code, size)
@@ -62,28 +100,21 @@ def main() -> None:
         for n in range(done, HISTORY):
             attempt = attempt_start(user=user, blueprint=blueprint, seed=1000 + n)
             attempt_submit(user=user, attempt_id=attempt.pk)
-        assemble(blueprint=blueprint, user=user, rng=random.Random(0))  # warm
-        with CaptureQueriesContext(connection) as ctx:
-            draws = assemble(blueprint=blueprint, user=user, rng=random.Random(1))
-        assert len(draws) == 65, len(draws)
-        timings = []
-        for seed in range(SEEDS):
-            started = time.perf_counter()
-            assemble(blueprint=blueprint, user=user, rng=random.Random(seed))
-            timings.append(1000 * (time.perf_counter() - started))
-        results[code] = {
-            "size": size,
-            "queries": len(ctx.captured_queries),
-            "median": statistics.median(timings),
-            "p95": common.p95(timings),
-            "max": max(timings),
-        }
-        r = results[code]
-        print(
-            f"{size:>6,} questions: median {r['median']:.1f} ms, p95 {r['p95']:.1f} ms, max {r['max']:.1f} ms "
-            f"over {SEEDS} seeds; {r['queries']} queries",
-            flush=True,
-        )
+        runs = {label: timed(fn, blueprint, user) for label, fn in versions.items()}
+        for seed in range(SEEDS):  # in turn, so that both see the same machine
+            for label, fn in versions.items():
+                started = time.perf_counter()
+                fn(blueprint=blueprint, user=user, rng=random.Random(seed))
+                runs[label]["timings"].append(1000 * (time.perf_counter() - started))
+        for label, run in runs.items():
+            timings = run["timings"]
+            run.update(median=statistics.median(timings), p95=common.p95(timings), max=max(timings))
+            print(
+                f"{label:>6} {size:>6,} questions: median {run['median']:.1f} ms, p95 {run['p95']:.1f} ms, "
+                f"max {run['max']:.1f} ms over {SEEDS} seeds; {run['queries']} queries",
+                flush=True,
+            )
+        results[code] = runs["after"]
     big = results["PERF-10K"]
     same = results["PERF-1K"]["queries"] == big["queries"]
     print(

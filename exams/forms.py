@@ -101,6 +101,16 @@ def task_scope(sub_domain_id: int) -> str:
     return f"t:{sub_domain_id}"
 
 
+class HistoryPageForm(forms.Form):
+    """The pages of "My attempts": one for the mock exams, one for the practice sets."""
+
+    mocks = forms.IntegerField(required=False, min_value=1, max_value=10**6, label="Mock exams page")
+    practice = forms.IntegerField(required=False, min_value=1, max_value=10**6, label="Practice page")
+
+    def pages(self) -> dict[str, int]:
+        return {name: self.cleaned_data.get(name) or 1 for name in self.fields}
+
+
 class GuideForm(forms.Form):
     """The guide a practice form is for; a guide that does not exist is a 404 (the view's)."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Sequence
 from fractions import Fraction
 
@@ -37,19 +38,45 @@ def apportion(total: int, weights: Sequence[int | float], capacity: Sequence[int
     return shares
 
 
-def spread(total: int, available: Sequence[int]) -> list[int]:
-    """Spread ``total`` over groups holding ``available`` items, in proportion to what each
-    holds, and every group at least one where ``total`` allows."""
+def spread(
+    total: int,
+    available: Sequence[int],
+    unseen: Sequence[int] | None = None,
+    rng: random.Random | None = None,
+) -> list[int]:
+    """Spread ``total`` over groups holding ``available`` items: every group at least one where
+    ``total`` allows, and the remainders where the most ``unseen`` items are left.
+
+    Each group first gets the whole part of its proportional share (``total`` times its part of
+    what all hold), at least one, but no more than its ``unseen`` items (at least one still).
+    What that leaves is placed one at a time in the group with the most unseen items left after
+    what it already takes (never past what it holds), ties at random with ``rng`` (else the
+    earlier group). With nothing seen (``unseen`` omitted) that follows the bank's sizes; for a
+    candidate it keeps the draw where their unseen questions are, so that no group runs dry
+    while another still holds unseen ones (docs/scoring.md).
+    """
     if total > sum(available):
         raise ValueError("not enough items")
-    shares = apportion(total, available, available)
-    nonempty = [i for i, a in enumerate(available) if a > 0]
+    unseen = list(available) if unseen is None else list(unseen)
+    n, held = len(available), sum(available)
+    shares = [total * a // held if held else 0 for a in available]
+    nonempty = [i for i in range(n) if available[i] > 0]
     if total >= len(nonempty):
         for i in nonempty:
-            if shares[i] == 0:
-                donor = max(range(len(shares)), key=lambda j: (shares[j], -j))
-                shares[donor] -= 1
-                shares[i] = 1
+            shares[i] = max(shares[i], 1)
+        while sum(shares) > total:  # the ones given to small groups come from the largest share
+            donor = max(range(n), key=lambda j: (shares[j], -j))
+            shares[donor] -= 1
+        floor = [1 if i in nonempty else 0 for i in range(n)]
+    else:
+        floor = [0] * n
+    shares = [max(floor[i], min(shares[i], unseen[i])) for i in range(n)]
+    ties = [rng.random() if rng else -i for i in range(n)]
+    for _ in range(total - sum(shares)):
+        i = max(
+            (j for j in range(n) if shares[j] < available[j]), key=lambda j: (unseen[j] - shares[j], ties[j])
+        )
+        shares[i] += 1
     return shares
 
 

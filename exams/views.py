@@ -9,7 +9,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -22,6 +22,7 @@ from .clock import remaining_seconds
 from .forms import (
     DrillForm,
     GuideForm,
+    HistoryPageForm,
     ItemStatisticsFilterForm,
     PracticeForm,
     ProgressFilterForm,
@@ -324,16 +325,27 @@ def practice_mistakes(request):
 
 @login_required
 @require_GET
+@not_found_is_404
 def history(request):
-    user = request.user
+    """The candidate's attempts, a page of mock exams and a page of practice sets
+    (``?mocks=2&practice=3``), and the per-domain trend of their latest mocks."""
+    form = HistoryPageForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest(f"{first_error(form)} (a page number from 1)")
+    user, pages = request.user, form.pages()
     return render(
         request,
         "exams/history.html",
         {
             "groups": [
-                ("Mock exams", True, selectors.attempts_history(user=user, mock=True)),
-                ("Practice", False, selectors.attempts_history(user=user, mock=False)),
+                ("Mock exams", True, selectors.attempts_history(user=user, mock=True, page=pages["mocks"])),
+                (
+                    "Practice",
+                    False,
+                    selectors.attempts_history(user=user, mock=False, page=pages["practice"]),
+                ),
             ],
+            "pages": pages,
             "trends": selectors.mock_trend(user=user),
         },
     )

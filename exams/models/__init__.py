@@ -1,5 +1,6 @@
 from .analytics import AnalyticsSchedule, CandidateReadiness, CandidateStanding, ItemResponse, ItemStatistic
 from .attempts import Attempt, AttemptDomainScore, AttemptItem, AttemptSubDomainScore, ExamBlueprint
+from .seen import SeenQuestion
 
 __all__ = [
     "AnalyticsSchedule",
@@ -12,4 +13,5 @@ __all__ = [
     "ExamBlueprint",
     "ItemResponse",
     "ItemStatistic",
+    "SeenQuestion",
 ]

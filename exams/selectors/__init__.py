@@ -15,6 +15,7 @@ from .analytics import (
     versions_counted,
 )
 from .attempts import (
+    HISTORY_PAGE,
     PROGRESS_FILTERS,
     Progress,
     attempt_domain_scores,
@@ -42,6 +43,7 @@ from .practice import (
 from .review import REVIEW_SHOW, Review, attempt_review, item_review
 
 __all__ = [
+    "HISTORY_PAGE",
     "ITEM_STAT_FLAGS",
     "ITEM_STAT_SORTS",
     "PROGRESS_FILTERS",

@@ -21,13 +21,20 @@ from ..models import (
     ItemStatistic,
 )
 
+TREND_MOCKS = 20  # the latest mock exams in the per-domain trend of "My attempts"
+
 
 def mock_trend(*, user) -> list[dict]:
-    """Per guide, the per-domain percent of each submitted mock attempt, oldest first (one query)."""
+    """Per guide, the per-domain percent of each of the candidate's latest ``TREND_MOCKS``
+    submitted mock attempts, oldest first (one query; the page stays the same size however many
+    mocks they sit)."""
+    latest = (
+        Attempt.objects.filter(user=user, blueprint__is_mock=True, state=Attempt.State.SUBMITTED)
+        .order_by("-submitted_at", "-pk")
+        .values("pk")[:TREND_MOCKS]
+    )
     scores = (
-        AttemptDomainScore.objects.filter(
-            attempt__user=user, attempt__blueprint__is_mock=True, attempt__state=Attempt.State.SUBMITTED
-        )
+        AttemptDomainScore.objects.filter(attempt__in=latest)
         .select_related("domain__guide", "attempt__blueprint")
         .order_by("attempt__submitted_at", "domain__number")
     )

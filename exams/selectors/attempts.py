@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from django.core.paginator import EmptyPage, Page, Paginator
 from django.db.models import Count, Max, QuerySet
 from django.urls import get_script_prefix, get_urlconf, reverse
 
@@ -43,12 +44,22 @@ def attempts_open(*, user) -> QuerySet[Attempt]:
     )
 
 
-def attempts_history(*, user, mock: bool) -> QuerySet[Attempt]:
-    return (
+HISTORY_PAGE = 25  # attempts per page of "My attempts"
+
+
+def attempts_history(*, user, mock: bool, page: int = 1) -> Page:
+    """One page of the candidate's mock exams (or practice sets), newest first: at most
+    ``HISTORY_PAGE`` rows, whatever their history (two queries: the count and the page). A page
+    past the last is ``NotFound``; the first page of none is empty."""
+    attempts = (
         Attempt.objects.filter(user=user, blueprint__is_mock=mock)
         .select_related("blueprint__guide")
-        .order_by("-started_at")
+        .order_by("-started_at", "-pk")
     )
+    try:
+        return Paginator(attempts, HISTORY_PAGE).page(page)
+    except EmptyPage:
+        raise NotFound(f"There is no page {page} of these attempts.") from None
 
 
 def attempt_get(*, user, attempt_id: int) -> Attempt:

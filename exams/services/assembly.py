@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from questions.models import Domain, Question, QuestionVersion, SubDomain
 
 from ..errors import AssemblyError
-from ..models import Attempt, AttemptItem, ExamBlueprint
+from ..models import ExamBlueprint, SeenQuestion
 from ..scoring import apportion, spread
 
 
@@ -77,18 +77,32 @@ def _versions(version_ids: list[int]) -> dict[int, tuple[str, int, int]]:
     return {pk: (t, c, s) for pk, t, c, s in rows.values_list("pk", "type", "choice_count", "select_count")}
 
 
-def _seen_counts(user) -> dict[int, int]:
-    """How often this candidate has drawn each question, from their own attempts' items.
-
-    The attempt ids first, then their items by the attempt index: joined in one statement,
-    PostgreSQL chose to scan every candidate's items (a parallel sequential scan of the whole
-    table, growing with all history) for a candidate who has a few hundred.
-    """
-    attempt_ids = list(Attempt.objects.filter(user=user).order_by().values_list("pk", flat=True))
-    if not attempt_ids:
+def _seen(user, guide_id: int) -> dict[int, tuple]:
+    """Per question this candidate has been shown, its rank in a draw (lower comes first): how
+    often it was shown, then answered wrongly last time before right or unmarked, then seen
+    longest ago. One row per question of the guide at most, whatever the candidate's history
+    (``SeenQuestion``, kept by ``services.seen``)."""
+    if user is None or user.pk is None:
         return {}
-    items = AttemptItem.objects.filter(attempt_id__in=attempt_ids)
-    return Counter(items.values_list("question_id", flat=True))
+    rows = SeenQuestion.objects.filter(user_id=user.pk, guide_id=guide_id).order_by()
+    values = rows.values_list("question_id", "times", "last_wrong", "last_seen_at")
+    return {pk: (times, not wrong, seen_at) for pk, times, wrong, seen_at in values}
+
+
+UNSEEN = (0, 0)  # the rank of an unseen question without enemies
+
+
+def _ranks(enemies: dict[int, set[int]], seen: dict[int, tuple]) -> dict[int, tuple]:
+    """The rank in a draw (lower is drawn first) of each question seen or with enemies; any
+    other question ranks ``UNSEEN``. A seen one's is from ``_seen``; an unseen one ranks ahead
+    of them, those with more unseen enemies first. Taking one of two unseen enemies early leaves
+    the other free for a later form: left to the last unseen form together, one of them would
+    have to give way to a repeat."""
+    ranks = dict(seen)
+    for pk, mates in enemies.items():
+        if pk not in seen:
+            ranks[pk] = (0, -sum(1 for e in mates if e not in seen))
+    return ranks
 
 
 class _Selection:
@@ -131,23 +145,34 @@ class _Selection:
                 self.take([row])
 
 
-def _least_seen_first(items: list, seen_of, rng: random.Random) -> list:
-    """``items``, those this candidate has seen least first, in random order among equals."""
-    keyed = [(seen_of(item), rng.random(), n) for n, item in enumerate(items)]
+def _least_seen_first(items: list, rank_of, rng: random.Random) -> list:
+    """``items``, the lowest rank first (``_seen``: least shown, answered wrongly, seen longest
+    ago), in random order among equals."""
+    keyed = [(rank_of(item), rng.random(), n) for n, item in enumerate(items)]
     return [items[n] for _, _, n in sorted(keyed)]
 
 
 def _select(
-    rows: list[Row], need: dict[int, int], enemies, seen: dict[int, int], rng: random.Random, max_cases
+    rows: list[Row],
+    need: dict[int, int],
+    enemies,
+    ranks: dict[int, tuple],
+    fresh,
+    fresh_singles: Counter,
+    rng,
+    max_cases,
 ) -> _Selection:
     """Choose the units that fill ``need`` (questions per task statement).
 
-    A case study is a unit: all of its drawable questions, in their order, each counted against
-    its own task statement. One is taken when it fits what its task statements still need, at
-    about the rate its task statements are drawn (so a form holds case studies as often as the
-    bank does), least seen first and at most ``max_cases``. Single questions fill the rest, least
-    seen first. Enemies never share a draw: a question whose enemy is taken is not taken. When a
-    task statement cannot be filled that way, further case studies that fit are taken.
+    ``fresh(row)`` says whether a question is at its domain's lowest "times shown" (unseen, until
+    the candidate has seen the whole domain); ``fresh_singles`` counts such single questions per
+    task statement. A case study is a unit: all of its drawable questions, in their order, each
+    counted against its own task statement. A fresh one is taken first where a task statement's
+    fresh single questions cannot fill what it needs, then at about the rate its task
+    statements are drawn (so a form holds case studies as often as the bank does), at most
+    ``max_cases``. Single questions fill the rest, lowest rank first.
+    Enemies never share a draw: a question whose enemy is taken is not taken. When a task
+    statement cannot be filled that way, further case studies that fit are taken.
     """
     selection = _Selection(need, enemies, max_cases)
     available = Counter(row.sub_domain_id for row in rows)
@@ -158,22 +183,25 @@ def _select(
             singles.append(row)
         else:
             case_units[row.case_study_id].append(row)
+
+    def rank(row: Row) -> tuple:
+        return ranks.get(row.pk, UNSEEN)
+
     cases = [sorted(unit, key=lambda r: (r.case_order or 0, r.pk)) for _, unit in sorted(case_units.items())]
-    cases = _least_seen_first(cases, lambda unit: max(seen.get(r.pk, 0) for r in unit), rng)
-    # A task statement that its single questions cannot fill needs case studies: those first.
-    single_count = Counter(row.sub_domain_id for row in rows if row.case_study_id is None)
-    for unit in cases:
-        if any(need.get(r.sub_domain_id, 0) > single_count[r.sub_domain_id] for r in unit) and selection.fits(
-            unit
-        ):
+    cases = _least_seen_first(cases, lambda unit: max(rank(r) for r in unit), rng)
+    fresh_cases = [unit for unit in cases if all(fresh(r) for r in unit)]
+    for unit in fresh_cases:
+        if any(
+            need.get(r.sub_domain_id, 0) > fresh_singles[r.sub_domain_id] for r in unit
+        ) and selection.fits(unit):
             selection.take(unit)
-    for unit in cases:
+    for unit in fresh_cases:
         if unit[0].pk in selection.taken:
             continue
         rate = sum(need.get(r.sub_domain_id, 0) / available[r.sub_domain_id] for r in unit) / len(unit)
         if rng.random() < rate and selection.fits(unit):
             selection.take(unit)
-    singles = _least_seen_first(singles, lambda row: seen.get(row.pk, 0), rng)
+    singles = _least_seen_first(singles, rank, rng)
     selection.fill(singles)
     if any(n > 0 for n in selection.need.values()):
         for unit in cases:
@@ -186,13 +214,14 @@ def _select(
 def assemble(*, blueprint: ExamBlueprint, user, rng: random.Random, question_ids=None) -> list[Draw]:
     """Draw ``blueprint.question_count`` questions.
 
-    Per-domain counts follow the guide's weights (largest remainder), each domain's count is
-    spread over its task statements (each at least once where the bank allows), and within a
-    task statement the questions this candidate has seen least come first. A case study's
-    questions are drawn together and stay together, in their order; enemies never share a draw.
-    The same ``rng`` seed gives the same draw. ``question_ids`` limits the draw to a given set
-    (practice sets). Six queries whatever the size of the bank (five for a candidate's first
-    attempt).
+    Per-domain counts follow the guide's weights (largest remainder); each domain's count is
+    spread over its task statements (each at least once where the bank allows, the remainders
+    where the candidate's unseen questions are), and within a task statement the questions this
+    candidate has been shown least come first, so that they see the whole bank before a repeat
+    (docs/scoring.md). A case study's questions are drawn together and stay together, in their
+    order; enemies never share a draw. The same ``rng`` seed gives the same draw.
+    ``question_ids`` limits the draw to a given set (practice sets). Five queries whatever the
+    size of the bank and the candidate's history.
     """
     domains = list(Domain.objects.filter(guide_id=blueprint.guide_id).order_by("number"))
     subs = {
@@ -210,7 +239,8 @@ def assemble(*, blueprint: ExamBlueprint, user, rng: random.Random, question_ids
     for row in rows:
         code, domain_id = subs[row.sub_domain_id]
         by_domain[domain_id][code].append(row)
-    seen = _seen_counts(user)
+    seen = _seen(user, blueprint.guide_id)
+    ranks = _ranks(enemies, seen)
     total = blueprint.question_count
 
     if wanted_domains is None:
@@ -237,21 +267,46 @@ def assemble(*, blueprint: ExamBlueprint, user, rng: random.Random, question_ids
             raise AssemblyError(" ".join(short))
         plan = list(zip(domains, quotas, strict=True))
 
+    # Per domain, the questions at its lowest "times shown" (the unseen ones while there are):
+    # the task statements' shares follow them, so that none runs dry before the domain does.
+    def times(row: Row) -> int:
+        return seen[row.pk][0] if row.pk in seen else 0
+
+    lowest: dict[int, int] = {}  # per task statement, its domain's lowest "times shown"
+    fresh_singles: Counter = Counter()  # per task statement, its single questions at that
     need: dict[int, int] = {}
     for domain, quota in plan:
         groups = by_domain[domain.pk]
         codes = sorted(groups)
-        counts = spread(quota, [len(groups[c]) for c in codes])
+        everything = [r for code in codes for r in groups[code]]
+        least = 0 if any(r.pk not in seen for r in everything) else min(map(times, everything))
+        unseen = []
+        for code in codes:
+            group, sub_id = groups[code], groups[code][0].sub_domain_id
+            if least == 0:  # the usual case, kept cheap: a set look-up per question
+                at_least = [r for r in group if r.pk not in seen]
+            else:
+                at_least = [r for r in group if times(r) == least]
+            unseen.append(len(at_least))
+            fresh_singles[sub_id] = sum(1 for r in at_least if r.case_study_id is None)
+            lowest[sub_id] = least
+        counts = spread(quota, [len(groups[c]) for c in codes], unseen, rng)
         for code, count in zip(codes, counts, strict=True):
             need[groups[code][0].sub_domain_id] = count
+
+    def fresh(row: Row) -> bool:
+        return times(row) == lowest.get(row.sub_domain_id, 0)
+
     # Enemies and case studies may leave a task statement short on one choice and not on
     # another: a few more tries (from the same seed) before refusing.
     for attempt in range(SELECTION_TRIES):
-        selection = _select(rows, dict(need), enemies, seen, rng, blueprint.max_case_studies)
+        selection = _select(
+            rows, dict(need), enemies, ranks, fresh, fresh_singles, rng, blueprint.max_case_studies
+        )
         if question_ids is not None:
             break
         try:
-            _make_up_shortfalls(selection, rows, subs, seen, rng, total)
+            _make_up_shortfalls(selection, rows, subs, ranks, rng, total)
             break
         except AssemblyError:
             if attempt == SELECTION_TRIES - 1:
@@ -262,7 +317,7 @@ def assemble(*, blueprint: ExamBlueprint, user, rng: random.Random, question_ids
 SELECTION_TRIES = 25
 
 
-def _make_up_shortfalls(selection: _Selection, rows: list[Row], subs: dict, seen, rng, total: int) -> None:
+def _make_up_shortfalls(selection: _Selection, rows: list[Row], subs: dict, ranks, rng, total: int) -> None:
     """Enemies, or case studies too big for what a task statement needs, may leave it short:
     take other single questions of the same domain instead, or refuse the draw by name."""
     short: Counter = Counter()
@@ -271,7 +326,7 @@ def _make_up_shortfalls(selection: _Selection, rows: list[Row], subs: dict, seen
             short[subs[sub][1]] += n
     for domain_id, count in short.items():
         singles = [r for r in rows if r.case_study_id is None and subs[r.sub_domain_id][1] == domain_id]
-        for row in _least_seen_first(singles, lambda r: seen.get(r.pk, 0), rng):
+        for row in _least_seen_first(singles, lambda r: ranks.get(r.pk, UNSEEN), rng):
             if count == 0:
                 break
             if row.pk not in selection.taken and row.pk not in selection.blocked:

@@ -28,6 +28,7 @@ from ..errors import (
 from ..models import Attempt, AttemptItem, ExamBlueprint
 from ..scoring import AnswerShapeError, answer_correct, scaled_score, stored_answer
 from .assembly import assemble
+from .seen import seen_record_draw, seen_record_marks
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,12 @@ def attempt_start(
             AttemptItem.objects.bulk_create(
                 AttemptItem(attempt=attempt, position=i, **draw.item_fields())
                 for i, draw in enumerate(draws, start=1)
+            )
+            seen_record_draw(
+                user_id=user.pk,
+                guide_id=blueprint.guide_id,
+                question_ids=[d.question_id for d in draws],
+                now=now,
             )
     except IntegrityError:
         # one_open_attempt_per_blueprint: a second request (double click, second tab) started
@@ -227,7 +234,7 @@ def _submit(attempts: QuerySet[Attempt], *, now: datetime) -> Attempt:
         # and a deferred one would cost a query per question.
         items = list(
             attempt.items.select_related("version").only(
-                "pk", "attempt", "selected", "checked_at", "version__content"
+                "pk", "attempt", "question", "selected", "checked_at", "version__content"
             )
         )
         for item in items:
@@ -236,6 +243,12 @@ def _submit(attempts: QuerySet[Attempt], *, now: datetime) -> Attempt:
             if item.checked_at is None and (bp.is_mock or item.selected):
                 item.checked_at = finished_at
         AttemptItem.objects.bulk_update(items, ["is_correct", "checked_at"])
+        seen_record_marks(
+            user_id=attempt.user_id,
+            guide_id=bp.guide_id,
+            marks=[(item.question_id, item.is_correct) for item in items if item.checked_at is not None],
+            now=finished_at,
+        )
         right = sum(item.is_correct for item in items)
         percent = round(100 * right / len(items), 2) if items else 0.0
         attempt.correct_count = right

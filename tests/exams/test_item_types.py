@@ -196,7 +196,7 @@ def test_right_arrangements_score_and_a_wrong_pair_scores_nothing(client_a, cand
     "bad",
     [
         [0, 1],
-        [0, 0, 1, 2, 3, 4, 5][:3],
+        [0, 1.5, 2],  # a fraction ([0, 0, 1] is a shared position: kept and marked wrong)
         ["a"],
         [True, 0, 1],
         [0, 1, 2, 3, 4, 5, 6, 7, 8],

@@ -1,5 +1,7 @@
 """Pure scoring functions, checked against values worked out by hand."""
 
+import random
+
 import pytest
 
 from exams.scoring import apportion, is_correct, scaled_score, spread
@@ -27,8 +29,19 @@ def test_spread_gives_every_group_one_then_shares_by_size():
     assert spread(5, [10, 10, 10]) == [2, 2, 1]
     assert spread(3, [1, 50, 50]) == [1, 1, 1]
     assert spread(13, [30, 10, 0]) == [10, 3, 0]  # 9.75 / 3.25
-    assert spread(23, [40, 40, 40, 40, 2]) == [5, 6, 6, 5, 1]  # the small one still gets its one
+    assert spread(23, [40, 40, 40, 40, 2]) == [6, 6, 5, 5, 1]  # the small one still gets its one
     assert spread(2, [5, 5, 5]).count(0) == 1  # fewer picks than groups: no group gets two
+
+
+def test_spread_sends_the_remainders_where_unseen_items_are_left():
+    # Shares 4/6/4 of 16 (66 held); 2, 10 and 1 unseen: each takes what is unseen there (at least
+    # one), and the 7 left go to the middle group until its unseen run out, then at random.
+    shares = spread(16, [20, 26, 20], unseen=[2, 10, 1], rng=random.Random(1))
+    assert sum(shares) == 16 and shares[1] >= 10 and shares[0] >= 2 and shares[2] >= 1
+    assert spread(16, [20, 26, 20], unseen=[20, 26, 20]) == spread(16, [20, 26, 20])
+    # A group with nothing unseen still gets its one; never more than a group holds.
+    assert spread(6, [3, 3, 3], unseen=[0, 3, 3], rng=random.Random(2)) in ([1, 3, 2], [1, 2, 3])
+    assert max(spread(9, [3, 3, 3], unseen=[0, 0, 9], rng=random.Random(3))) == 3
 
 
 def test_multiple_response_is_all_or_nothing():

@@ -31,10 +31,11 @@ def main() -> None:
 
     blueprint, users, attempts = prepare()
     client = Client(SERVER_NAME="127.0.0.1", enforce_csrf_checks=False)
-    client.force_login({"save": users[2], "review": users[1]}.get(what, users[0]))
+    client.force_login(users[2] if what == "save" else users[0])
     attempt = attempts[0] if what != "save" else fresh_save_attempt(users[2], blueprint)
     if what == "review":
-        attempt = submitted_attempt(users[1], blueprint)
+        reviewer, attempt = submitted_attempt(blueprint)
+        client.force_login(reviewer)
     state = {"n": 0}
 
     def one():
@@ -82,15 +83,19 @@ def main() -> None:
     print(profiler.output_text(unicode=True, color=False, flat=True, flat_time="total")[:8000])
 
 
-def submitted_attempt(user, blueprint):
-    """A 65-question mock of ``user``'s, every question answered (half of them right), submitted."""
+def submitted_attempt(blueprint):
+    """A candidate of its own (perf-review-0001) and their 65-question mock, every question
+    answered (half of them right), submitted."""
+    from accounts.models import User
     from exams.models import Attempt
     from exams.services.attempts import attempt_save_answer, attempt_start, attempt_submit
     from tests.factories import correct_positions
 
+    common.seed_candidates("perf-review", 1)
+    user = User.objects.get(username="perf-review-0001")
     done = Attempt.objects.filter(user=user, blueprint=blueprint, state="submitted").first()
     if done:
-        return done
+        return user, done
     Attempt.objects.filter(user=user, blueprint=blueprint).delete()
     attempt = attempt_start(user=user, blueprint=blueprint, seed=5)
     for item in attempt.items.select_related("version").order_by("position"):
@@ -107,7 +112,7 @@ def submitted_attempt(user, blueprint):
             base_revision=0,
         )
     attempt_submit(user=user, attempt_id=attempt.pk)
-    return attempt
+    return user, attempt
 
 
 if __name__ == "__main__":

@@ -63,10 +63,11 @@ UPDATE exams_attempt a SET correct_count = s.c, percent = round(100.0 * s.c / 65
 FROM (SELECT attempt_id, sum(is_correct::int) AS c FROM bench_r GROUP BY attempt_id) s
 WHERE a.id = s.attempt_id;
 
-INSERT INTO exams_itemresponse (attempt_id, guide_id, question_id, version_id, is_correct, selected_mask, rest_score)
+INSERT INTO exams_itemresponse (attempt_id, guide_id, question_id, version_id, is_correct, selected_mask, rest_score,
+    answer)
 SELECT r.attempt_id, %(guide)s, r.question_id, r.version_id, r.is_correct,
        CASE WHEN r.is_correct THEN 1 ELSE (1 << (1 + (r.attempt_id %% (r.choice_count - 1))::int)) END,
-       (a.correct_count - r.is_correct::int) / 64.0
+       (a.correct_count - r.is_correct::int) / 64.0, '[]'::jsonb
 FROM bench_r r JOIN exams_attempt a ON a.id = r.attempt_id;
 
 INSERT INTO exams_attemptdomainscore (attempt_id, domain_id, correct, total, meets)

@@ -8,8 +8,11 @@ Why these numbers (measured in docs/performance.md):
   that slow logins and submits do not hold up the autosaves.
 - Every thread holds its own persistent database connection (CONN_MAX_AGE): workers x threads
   per host must stay under PostgreSQL's max_connections (100 by default) across all hosts.
-- Workers are recycled after ~2,000 requests (jittered, so not all at once) to bound the memory
-  that a long-lived Python process accumulates.
+- Workers are recycled after 5,000 +- 1,250 requests to bound the memory a long-lived Python
+  process accumulates; the jitter spreads the recycles apart, and the app is loaded once in the
+  master (preload_app) so that a recycled worker is a fork, serving in milliseconds instead of
+  importing Django for a second or more while its share of requests waits
+  (docs/performance.md, "Worker recycling").
 Override with WEB_CONCURRENCY and GUNICORN_THREADS (e.g. when a container's CPU quota is less
 than the host's cores, which the count below cannot see).
 """
@@ -27,7 +30,10 @@ timeout = 30
 graceful_timeout = 30
 # Behind a reverse proxy that reuses connections.
 keepalive = 5
-max_requests = 2000
-max_requests_jitter = 200
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
+max_requests_jitter = max_requests // 4
+# Import the app once in the master; workers (and their replacements) are forks of it. Nothing
+# opens a database or broker connection at import, so no connection is shared across the fork.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "1") == "1"
 # The heartbeat file in memory, not on a possibly slow container overlay filesystem.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 (gunicorn's own advice)

@@ -117,6 +117,7 @@ class Gunicorn:
         cpus: str | None = None,
         log: str = "gunicorn.log",
         env: dict | None = None,
+        root: Path = ROOT,
     ):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -124,7 +125,7 @@ class Gunicorn:
         self.log = open(out_dir() / log, "w")  # noqa: SIM115 (kept open for the server's life)
         self.proc = subprocess.Popen(
             [*pin, PYTHON, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{self.port}", *args],
-            cwd=ROOT, env={**server_env(url), **(env or {})}, stdout=self.log, stderr=subprocess.STDOUT,
+            cwd=root, env={**server_env(url), **(env or {})}, stdout=self.log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )  # fmt: skip
         deadline = time.monotonic() + 60

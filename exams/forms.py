@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from django import forms
 from django.core.exceptions import ValidationError
 
-from questions import selectors as question_selectors
 from questions.models import ExamGuide
 from questions.rules import MAX_OPTIONS
 
@@ -213,9 +212,10 @@ class ReviewFilterForm(Filters):
 
 
 class ItemStatisticsFilterForm(Filters):
-    """The authors' item statistics: domain and task statement as the guides in the database
-    have them, a flag, an order."""
+    """The authors' item statistics of one guide (the first in the guides' order unless one is
+    picked): its domains and task statements, however many it has; a flag; an order; a page."""
 
+    guide = forms.ChoiceField(required=False, label="Exam guide")
     domain = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
     task = forms.ChoiceField(required=False, label="Task statement")
     flag = forms.ChoiceField(
@@ -228,15 +228,14 @@ class ItemStatisticsFilterForm(Filters):
         initial="",
         choices=[(k, label) for k, (label, _) in selectors.ITEM_STAT_SORTS.items()],
     )
+    page = forms.IntegerField(required=False, min_value=1, max_value=100_000, initial=1)
 
-    def __init__(self, data=None, **kwargs):
+    def __init__(self, data=None, *, guides: list, guide: ExamGuide | None, sub_domains: list, **kwargs):
+        """``guide`` is the one shown (``selectors.item_statistics_scope``), ``sub_domains`` its
+        task statements with their domains; the page links keep the other fields."""
         super().__init__(data, auto_id="s-%s", **kwargs)
-        numbers = question_selectors.domain_numbers()
-        self.fields["domain"].choices = [("", "All"), *((n, f"Domain {n}") for n in numbers)]
-        self.fields["task"].choices = [
-            ("", "All"),
-            *(
-                (sub.code, f"{sub.domain.guide.code} {sub.code}")
-                for sub in question_selectors.sub_domains_in_order()
-            ),
-        ]
+        self.fields["guide"].choices = [(g.code, f"{g.code} {g.title}") for g in guides]
+        self.fields["guide"].initial = guide.code if guide else ""
+        domains = dict.fromkeys((s.domain.number, s.domain.title) for s in sub_domains)
+        self.fields["domain"].choices = [("", "All"), *((n, f"Domain {n}: {title}") for n, title in domains)]
+        self.fields["task"].choices = [("", "All"), *((s.code, f"{s.code} {s.title}") for s in sub_domains)]

@@ -9,6 +9,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -382,10 +383,15 @@ def dashboard(request):
 @author_required
 @require_GET
 def item_statistics(request):
-    """For authors: how every question performs, from all submitted mock attempts."""
-    form = ItemStatisticsFilterForm(request.GET)
-    return render(
-        request,
-        "exams/item_statistics.html",
-        {"stats": selectors.item_statistics(**form.values()), "form": form},
-    )
+    """For authors: how the questions of one guide perform, from all submitted mock attempts,
+    one page at a time."""
+    guides, guide, sub_domains = selectors.item_statistics_scope(code=request.GET.get("guide"))
+    form = ItemStatisticsFilterForm(request.GET, guides=guides, guide=guide, sub_domains=sub_domains)
+    filters = form.values()
+    stats = None
+    if guide is not None:
+        del filters["guide"]
+        page = filters.pop("page")
+        rows = selectors.item_statistics(guide=guide, **filters)
+        stats = Paginator(rows, selectors.ITEM_STATS_PAGE_SIZE).get_page(page)
+    return render(request, "exams/item_statistics.html", {"stats": stats, "form": form, "guide": guide})

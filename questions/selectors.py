@@ -66,11 +66,6 @@ def sub_domains_in_order():
     )
 
 
-def domain_numbers() -> list[int]:
-    """The domain numbers the guides use, in order (one query)."""
-    return list(Domain.objects.order_by("number").values_list("number", flat=True).distinct())
-
-
 def sub_domain_choices() -> list:
     """Task statements as grouped select choices, laid out as the guides lay them out (one query)."""
     groups: dict[str, list] = {}

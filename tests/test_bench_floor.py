@@ -1,7 +1,9 @@
 """The benchmark floor views exist only under config.settings.bench and behave like exam views."""
 
 import pytest
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import Resolver404, resolve, reverse
 
 from exams.services.attempts import attempt_start
@@ -43,3 +45,22 @@ def test_floor_views_need_login_csrf_and_ownership(candidate, other_candidate, b
     lax.force_login(candidate)
     assert lax.post(update).json() == {"ok": True}
     assert lax.get(read).json() == {"position": 2}
+
+
+@pytest.mark.django_db
+@override_settings(ROOT_URLCONF="bench.urls")
+def test_the_true_floors_touch_no_session_then_the_session_then_the_user(
+    candidate, django_assert_num_queries
+):
+
+    anonymous = Client()
+    with CaptureQueriesContext(connection) as bare:
+        assert anonymous.get(reverse("bench_floor_bare")).status_code == 200
+    assert len(bare.captured_queries) == 0
+    assert anonymous.get(reverse("bench_floor_login")).status_code == 302
+    signed_in = Client()
+    signed_in.force_login(candidate)
+    for name, queries in (("bench_floor_bare", 0), ("bench_floor_session", 1), ("bench_floor_login", 2)):
+        with CaptureQueriesContext(connection) as ctx:
+            assert signed_in.get(reverse(name)).status_code == 200
+        assert len(ctx.captured_queries) == queries, name

@@ -96,8 +96,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses logins while a lockout holds
+    # ModelBackend with the per-request user read written out (accounts/backends.py).
+    "accounts.backends.UserBackend",
+    # Sessions signed in before UserBackend name this one; keeps them signed in across the deploy.
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Django's database sessions with the per-request read written out (accounts/sessions.py):
+# the same table, expiry and revocation at logout.
+SESSION_ENGINE = "accounts.sessions"
 # Login throttling: 5 failures lock out that username *from that address* for 15 minutes, so an
 # attacker elsewhere cannot lock a candidate out of their own account.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)

@@ -23,3 +23,8 @@ CSRF_COOKIE_SECURE = False
 # Tasks run inline unless the runner starts a worker: the submit figures include the analysis.
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 LOGGING["root"]["level"] = "WARNING"
+# BENCH_BASELINE=1 (bench/http_bench.py): Django's own session store and user lookup, the
+# code before docs/performance.md's session work, for a before/after in one run.
+if os.environ.get("BENCH_BASELINE") == "1":
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]

@@ -6,10 +6,12 @@ importable from here (``from exams import selectors``)."""
 from .analytics import (
     ITEM_STAT_FLAGS,
     ITEM_STAT_SORTS,
+    ITEM_STATS_PAGE_SIZE,
     attempts_owing_analysis,
     blueprint_of_the_exam,
     candidate_dashboard,
     item_statistics,
+    item_statistics_scope,
     matching_answers,
     mock_trend,
     versions_counted,
@@ -44,6 +46,7 @@ from .review import REVIEW_SHOW, Review, attempt_review, item_review
 
 __all__ = [
     "HISTORY_PAGE",
+    "ITEM_STATS_PAGE_SIZE",
     "ITEM_STAT_FLAGS",
     "ITEM_STAT_SORTS",
     "PROGRESS_FILTERS",
@@ -71,6 +74,7 @@ __all__ = [
     "item_options",
     "item_review",
     "item_statistics",
+    "item_statistics_scope",
     "matching_answers",
     "mistakes_per_sub_domain",
     "mistakes_question_ids",

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from operator import attrgetter
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from questions.models import GUIDE_ORDER, ExamGuide, QuestionVersion
+from questions.models import GUIDE_ORDER, ExamGuide, QuestionVersion, SubDomain
 
 from ..models import (
     Attempt,
@@ -106,36 +106,92 @@ def candidate_dashboard(*, user) -> list[dict]:
 
 
 # The item-statistics page's filters and orders: value -> (label, what it means in the query).
+FLAGGED = Q(too_easy=True) | Q(too_hard=True) | Q(low_discrimination=True)
 ITEM_STAT_FLAGS = {
-    "any": ("Any flag", Q(too_easy=True) | Q(too_hard=True) | Q(low_discrimination=True)),
+    "any": ("Any flag", FLAGGED),
     "too_easy": ("Too easy", Q(too_easy=True)),
     "too_hard": ("Too hard", Q(too_hard=True)),
     "low_discrimination": ("Does not discriminate", Q(low_discrimination=True)),
 }
 ITEM_STAT_SORTS = {
-    "": ("Question", "question__external_id"),
-    "facility": ("Hardest first", "facility"),
-    "-facility": ("Easiest first", "-facility"),
-    "discrimination": ("Least discriminating", "discrimination"),
-    "-discrimination": ("Most discriminating", "-discrimination"),
-    "responses": ("Most responses", "-responses"),
+    "": ("Question", ("question__external_id",)),
+    "flagged": ("Flagged first", ("-flag_count", "facility")),
+    "facility": ("Hardest first", ("facility",)),
+    "-facility": ("Easiest first", ("-facility",)),
+    "discrimination": ("Least discriminating", ("discrimination",)),
+    "-discrimination": ("Most discriminating", ("-discrimination",)),
+    "responses": ("Most responses", ("-responses",)),
 }
+# One page of the item statistics: what an author reads at once, and what bounds its size.
+ITEM_STATS_PAGE_SIZE = 25
+# What the page shows of a row and of its question and version: never a version's content.
+ITEM_STAT_COLUMNS = (
+    "pk",
+    "question_id",
+    "question__external_id",
+    "version__number",
+    "sub_domain__code",
+    "responses",
+    "facility",
+    "discrimination",
+    "option_rates",
+    "wrong_pairings",
+    "too_easy",
+    "too_hard",
+    "low_discrimination",
+)
+
+
+ITEM_STAT_FLAG_FIELDS = ("too_easy", "too_hard", "low_discrimination")
+
+
+def _flag_count():
+    """How many flags a row carries (0 to 3), for "flagged first"."""
+    return sum(
+        (Case(When(**{name: True}, then=Value(1)), default=Value(0)) for name in ITEM_STAT_FLAG_FIELDS),
+        start=Value(0),
+    )
 
 
 def item_statistics(
-    *, guide=None, domain: int | None = None, task: str | None = None, flag: str = "", sort: str = ""
+    *, guide: ExamGuide, domain: int | None = None, task: str | None = None, flag: str = "", sort: str = ""
 ) -> QuerySet[ItemStatistic]:
-    """Item statistics for the author page, filtered and sorted in the database."""
-    qs = ItemStatistic.objects.select_related("question", "sub_domain__domain", "version", "guide")
-    if guide is not None:
-        qs = qs.filter(guide=guide)
+    """One guide's item statistics for the author page, filtered and sorted in the database;
+    each row with the question's id and the version's number only (page it: the view shows
+    ``ITEM_STATS_PAGE_SIZE`` at a time)."""
+    qs = (
+        ItemStatistic.objects.filter(guide=guide)
+        .select_related("question", "version", "sub_domain")
+        .only(*ITEM_STAT_COLUMNS)
+    )
     if domain is not None:
         qs = qs.filter(sub_domain__domain__number=domain)
     if task:
         qs = qs.filter(sub_domain__code=task)
     if flag in ITEM_STAT_FLAGS:
         qs = qs.filter(ITEM_STAT_FLAGS[flag][1])
-    return qs.order_by(ITEM_STAT_SORTS.get(sort, ITEM_STAT_SORTS[""])[1], "pk")
+    order = ITEM_STAT_SORTS.get(sort, ITEM_STAT_SORTS[""])[1]
+    if "-flag_count" in order:
+        qs = qs.annotate(flag_count=_flag_count())
+    return qs.order_by(*order, "pk")
+
+
+def item_statistics_scope(*, code: str | None) -> tuple[list[ExamGuide], ExamGuide | None, list]:
+    """The guides an author can pick, the one picked (``code``, else the first in the guides'
+    order) and its task statements with their domains, in order (two queries)."""
+    guides = list(ExamGuide.objects.only("pk", "code", "title", "status"))
+    guide = next((g for g in guides if g.code == code), guides[0] if guides else None)
+    subs = (
+        list(
+            SubDomain.objects.filter(domain__guide=guide)
+            .select_related("domain")
+            .only("pk", "code", "title", "domain__number", "domain__title")
+            .order_by("domain__number", "code")
+        )
+        if guide
+        else []
+    )
+    return guides, guide, subs
 
 
 def attempts_owing_analysis(*, older_than: timedelta, now: datetime | None = None) -> list[int]:
@@ -158,13 +214,19 @@ def blueprint_of_the_exam(*, guide: ExamGuide) -> ExamBlueprint | None:
 
 
 def versions_counted(*, version_ids: list[int]) -> dict[int, dict]:
-    """Per version id: its type, number of options and task statement (what item statistics need)."""
+    """Per version id: its type, number of options, task statement and the indexes of its keyed
+    options (what item statistics need; of the content, only each option's "correct")."""
     rows = (
         QuestionVersion.objects.filter(pk__in=version_ids)
         .order_by()
-        .values("pk", "type", "choice_count", "question__sub_domain_id")
+        .values("pk", "type", "choice_count", "question__sub_domain_id", "content__choices")
     )
-    return {row["pk"]: row for row in rows}
+    result = {}
+    for row in rows:
+        choices = row.pop("content__choices") or []
+        row["key"] = {i for i, choice in enumerate(choices) if choice.get("correct")}
+        result[row["pk"]] = row
+    return result
 
 
 def matching_answers(*, guide: ExamGuide, version_ids: list[int]) -> dict[int, dict]:

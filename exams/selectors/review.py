@@ -61,6 +61,13 @@ def _arranged_review(item: AttemptItem, content: dict) -> dict:
     return {"pairs": pairs}
 
 
+def _shortened(text: str, length: int = 70) -> str:
+    """``text`` cut to ``length`` characters with an ellipsis, as Django's ``truncatechars``
+    does; here so that a 65-question review does not run the filter (and its translation
+    lookup) for every reference."""
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
 def item_review(item: AttemptItem) -> dict:
     """One question as the candidate saw it, with their answer, the key and every why."""
     content = item.version.content
@@ -69,7 +76,7 @@ def item_review(item: AttemptItem) -> dict:
         "kind": item.type,
         "stem_html": content["stem_html"],
         "explanation_html": content["explanation_html"],
-        "references": content["references"],
+        "references": [(ref, _shortened(ref)) for ref in content["references"]],
         "case_study": content.get("case_study"),
         "answered": bool(item.selected),
     }

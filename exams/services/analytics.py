@@ -91,6 +91,7 @@ def item_statistics_rebuild(*, guide: ExamGuide, now: datetime) -> int:
         rates = [
             {
                 "option": _option_label(kind, i),
+                "key": i in versions[version_id]["key"],
                 "all": options[3 * i] / n,
                 "top": options[3 * i + 1] / top if top else None,
                 "bottom": options[3 * i + 2] / bottom if bottom else None,

@@ -94,14 +94,21 @@ def test_distractor_rates_in_top_and_bottom_thirds(cohort):
     key = next(i for i, c in enumerate(content["choices"]) if c["correct"])
     first_wrong, second_wrong = wrong_option(content, 0), wrong_option(content, 1)
     rates = stat.option_rates
-    assert {k: v for k, v in rates[key].items() if k != "option"} == {"all": 3 / 6, "top": 1.0, "bottom": 0.0}
+    assert {k: v for k, v in rates[key].items() if k != "option"} == {
+        "key": True,
+        "all": 3 / 6,
+        "top": 1.0,
+        "bottom": 0.0,
+    }
     # E and F (bottom third, at most one right) chose the first wrong option; D the second
     assert {k: v for k, v in rates[first_wrong].items() if k != "option"} == {
+        "key": False,
         "all": 2 / 6,
         "top": 0.0,
         "bottom": 1.0,
     }
     assert {k: v for k, v in rates[second_wrong].items() if k != "option"} == {
+        "key": False,
         "all": 1 / 6,
         "top": 0.0,
         "bottom": 0.0,

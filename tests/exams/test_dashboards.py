@@ -8,12 +8,15 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import AUTHORS_GROUP
 from exams.models import ItemStatistic
+from exams.selectors import ITEM_STATS_PAGE_SIZE
 from exams.services.analytics import analytics_rebuild
 from exams.services.attempts import attempt_save_answer, attempt_start, attempt_submit
-from tests.factories import UserFactory, correct_positions
+from questions.models import Question
+from tests.factories import UserFactory, build_guide, correct_positions
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +100,7 @@ def test_item_statistics_page_is_for_authors_only(client_a, stats):
     assert Client().get(url).status_code == 302
     assert client_a.get(url).status_code == 403
     count, response = queries(author_client(), url)
-    assert response.context["stats"].count() == stats.count() > 0
+    assert response.context["stats"].paginator.count == stats.count() > 0
     assert count <= 10
 
 
@@ -107,11 +110,92 @@ def test_item_statistics_filters_and_sorts(stats):
     in_3_2 = client.get(url + "?task=3.2").context["stats"]
     assert in_3_2 and all(s.sub_domain.code == "3.2" for s in in_3_2)
     domain_2 = client.get(url + "?domain=2").context["stats"]
-    assert all(s.sub_domain.domain.number == 2 for s in domain_2)
+    assert all(s.question.sub_domain.domain.number == 2 for s in domain_2)
     hardest = list(client.get(url + "?sort=facility").context["stats"])
     assert [s.facility for s in hardest] == sorted(s.facility for s in hardest)
     ItemStatistic.objects.update(too_hard=False)
-    ItemStatistic.objects.filter(pk=hardest[0].pk).update(too_hard=True)
+    ItemStatistic.objects.filter(pk=hardest[-1].pk).update(too_hard=True, low_discrimination=True)
+    ItemStatistic.objects.filter(pk=hardest[-2].pk).update(too_easy=True)
     flagged = list(client.get(url + "?flag=too_hard").context["stats"])
-    assert [s.pk for s in flagged] == [hardest[0].pk]
-    assert client.get(url + "?flag=bogus&sort=bogus&domain=x").status_code == 200
+    assert [s.pk for s in flagged] == [hardest[-1].pk]
+    first = list(client.get(url + "?sort=flagged").context["stats"])
+    assert [s.pk for s in first[:2]] == [hardest[-1].pk, hardest[-2].pk]  # two flags, then one
+    assert client.get(url + "?flag=bogus&sort=bogus&domain=x&page=x").status_code == 200
+
+
+def test_item_statistics_draw_a_bar_per_option_and_mark_the_key(stats):
+    stat = ItemStatistic.objects.select_related("version").filter(version__type="single").first()
+    key = [i for i, c in enumerate(stat.version.content["choices"]) if c["correct"]]
+    assert [i for i, rate in enumerate(stat.option_rates) if rate["key"]] == key
+    page = author_client().get(reverse("exams:item_statistics"), {"sort": "responses"})
+    shown, body = list(page.context["stats"]), page.content.decode()
+    assert len(shown) == PAGE
+    assert body.count("<meter ") == sum(len(s.option_rates) for s in shown)
+    assert body.count('<li class="is-key">') == sum(r["key"] for s in shown for r in s.option_rates) >= PAGE
+
+
+PAGE = ITEM_STATS_PAGE_SIZE
+
+
+def worst_case_statistics(guide, count: int) -> None:
+    """``count`` rows as long as a row gets: every option, three wrong pairings of full-length
+    texts, every flag (the page's size bound)."""
+    questions = list(
+        Question.objects.filter(sub_domain__domain__guide=guide).select_related("current_version")
+    )
+    now = timezone.now()
+    rates = [
+        {"option": f"Pair {i + 1}", "key": i == 0, "all": 0.5, "top": 0.6, "bottom": 0.4} for i in range(8)
+    ]
+    wrong = [
+        {
+            "prompt": 0,
+            "response": 1,
+            "count": 9,
+            "rate": 0.3,
+            "prompt_text": "p" * 120,
+            "response_text": "r" * 120,
+        }
+    ]
+    ItemStatistic.objects.bulk_create(
+        ItemStatistic(
+            guide=guide,
+            question=q,
+            version=q.current_version,
+            sub_domain_id=q.sub_domain_id,
+            responses=1000,
+            facility=0.1,
+            discrimination=0.05,
+            option_rates=rates,
+            wrong_pairings=wrong * 3,
+            too_easy=True,
+            too_hard=True,
+            low_discrimination=True,
+            computed_at=now,
+        )
+        for q in questions[:count]
+    )
+
+
+def test_item_statistics_page_is_bounded_in_rows_bytes_and_queries():
+    """One guide, one page: the same rows, bytes and queries for 30 items and for 300, and
+    another guide's items never on it."""
+    client = author_client()
+    url = reverse("exams:item_statistics")
+    small = build_guide(code="AAA-01", per_sub=2)  # 30 questions, first in the guides' order
+    worst_case_statistics(small, 30)
+    small_count, small_page = queries(client, url)
+    big = build_guide(code="BBB-01", per_sub=20, seed=2)  # 300 questions
+    worst_case_statistics(big, 300)
+    assert ItemStatistic.objects.count() == 330
+    count, page = queries(client, url + "?guide=BBB-01&page=3")
+    assert count == small_count <= 9
+    assert len(page.context["stats"]) == PAGE and page.context["stats"].paginator.count == 300
+    body = page.content.decode()
+    assert body.count("<tr>") == PAGE + 1  # the header row and a page of items
+    assert "AAA-01-" not in body and "BBB-01-" in body
+    assert len(page.content) < 80_000, len(page.content)
+    assert abs(len(page.content) - len(small_page.content)) < 2_000  # the same page, whatever the bank
+    assert page.context["stats"][0].version.get_deferred_fields() >= {"content"}
+    last = client.get(url, {"guide": "BBB-01", "page": "999"})  # past the end: the last page
+    assert last.context["stats"].number == 12

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from exams.forms import DrillForm, ItemStatisticsFilterForm, ReviewFilterForm, task_scope
 from exams.models import Attempt
+from exams.selectors import item_statistics_scope
 from questions.models import Domain
 from questions.services import author_grant
 from tests.factories import UserFactory, build_guide, client_for
@@ -13,25 +14,47 @@ from tests.factories import UserFactory, build_guide, client_for
 pytestmark = pytest.mark.django_db
 
 
-def test_item_statistics_offer_the_domains_and_task_statements_the_guides_have(guide):
+def statistics_form(data, code=None):
+    guides, guide, subs = item_statistics_scope(code=code)
+    return ItemStatisticsFilterForm(data, guides=guides, guide=guide, sub_domains=subs)
+
+
+def test_item_statistics_offer_the_domains_and_task_statements_of_the_guide_picked(guide):
     build_guide(code="FIVE-01", shape=((20, 1), (20, 1), (20, 1), (20, 1), (20, 1)), per_sub=0)
-    form = ItemStatisticsFilterForm({})
+    form = statistics_form({})
+    assert form.fields["guide"].initial == "FIVE-01"  # the first in the guides' order
+    assert [code for code, _ in form.fields["guide"].choices] == ["FIVE-01", "MLS-C01"]
     assert [value for value, _ in form.fields["domain"].choices] == ["", 1, 2, 3, 4, 5]
-    assert ("5.1", "FIVE-01 5.1") in form.fields["task"].choices
-    Domain.objects.filter(number=5).delete()
-    assert [v for v, _ in ItemStatisticsFilterForm({}).fields["domain"].choices] == ["", 1, 2, 3, 4]
+    assert ("5.1", "5.1 Task 5.1") in form.fields["task"].choices
+    four = statistics_form({"guide": "MLS-C01"}, "MLS-C01")
+    assert [v for v, _ in four.fields["domain"].choices] == ["", 1, 2, 3, 4]
+    assert "5.1" not in dict(four.fields["task"].choices)
+    Domain.objects.filter(guide__code="FIVE-01", number=5).delete()
+    assert [v for v, _ in statistics_form({}).fields["domain"].choices] == ["", 1, 2, 3, 4]
     author = UserFactory(username="stats-author")
     author_grant(user=author)
-    page = client_for(author).get(reverse("exams:item_statistics"), {"domain": "3", "sort": "facility"})
+    page = client_for(author).get(
+        reverse("exams:item_statistics"), {"guide": "MLS-C01", "domain": "3", "sort": "flagged"}
+    )
     body = page.content.decode()
-    assert '<option value="3" selected>Domain 3</option>' in body
-    assert '<option value="facility" selected>Hardest first</option>' in body
+    assert '<option value="MLS-C01" selected>' in body
+    assert '<option value="3" selected>Domain 3: Domain 3</option>' in body
+    assert '<option value="flagged" selected>Flagged first</option>' in body
     assert "Domain 5" not in body
 
 
-def test_item_statistics_filters_that_are_not_choices_count_as_none():
-    form = ItemStatisticsFilterForm({"domain": "9", "task": "x", "flag": "bogus", "sort": "-facility"})
-    assert form.values() == {"domain": None, "task": None, "flag": "", "sort": "-facility"}
+def test_item_statistics_filters_that_are_not_choices_count_as_none(guide):
+    form = statistics_form(
+        {"guide": "NOPE", "domain": "9", "task": "x", "flag": "bogus", "sort": "-facility", "page": "x"}
+    )
+    assert form.values() == {
+        "guide": "MLS-C01",
+        "domain": None,
+        "task": None,
+        "flag": "",
+        "sort": "-facility",
+        "page": 1,
+    }
 
 
 def test_review_filters_offer_what_the_attempt_drew():

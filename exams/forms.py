@@ -230,3 +230,30 @@ class ItemStatisticsFilterForm(Filters):
                 for sub in question_selectors.sub_domains_in_order()
             ),
         ]
+
+
+# ---- the adaptive diagnostic's answer (a plain form post, no script) ---------------------
+
+
+@dataclass(frozen=True)
+class DiagnosticAnswer:
+    position: int
+    shown: list[int | None]
+
+
+def parse_diagnostic_answer(data) -> DiagnosticAnswer:
+    """The diagnostic page's form: the question's ``position``, the displayed options chosen
+    (``option``, repeated) or one ``slot`` per displayed step or prompt ("" for none)."""
+    try:
+        position = int(data.get("position", ""))
+    except ValueError:
+        raise ValidationError("Which question this answers is missing.") from None
+    options, slots = data.getlist("option"), data.getlist("slot")
+    if len(options) > MAX_OPTIONS or len(slots) > MAX_OPTIONS:
+        raise ValidationError("Too many options.")
+    try:
+        if slots:
+            return DiagnosticAnswer(position, [int(s) if s != "" else None for s in slots])
+        return DiagnosticAnswer(position, [int(o) for o in options])
+    except ValueError:
+        raise ValidationError("Options are numbers.") from None

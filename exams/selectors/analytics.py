@@ -104,6 +104,10 @@ ITEM_STAT_FLAGS = {
     "too_easy": ("Too easy", Q(too_easy=True)),
     "too_hard": ("Too hard", Q(too_hard=True)),
     "low_discrimination": ("Does not discriminate", Q(low_discrimination=True)),
+    "irt": (
+        "Misfits the 2PL model",
+        Q(question__calibration__misfit=True) | Q(question__calibration__weak=True),
+    ),
 }
 ITEM_STAT_SORTS = {
     "": ("Question", "question__external_id"),
@@ -119,7 +123,9 @@ def item_statistics(
     *, guide=None, domain: int | None = None, task: str | None = None, flag: str = "", sort: str = ""
 ) -> QuerySet[ItemStatistic]:
     """Item statistics for the author page, filtered and sorted in the database."""
-    qs = ItemStatistic.objects.select_related("question", "sub_domain__domain", "version", "guide")
+    qs = ItemStatistic.objects.select_related(
+        "question__calibration", "sub_domain__domain", "version", "guide"
+    )
     if guide is not None:
         qs = qs.filter(guide=guide)
     if domain is not None:

@@ -20,8 +20,9 @@ def _memory(card: ReviewCard | None) -> spacing.Memory | None:
 
 def items_review(*, item_ids) -> int:
     """Review each marked, answered item not yet reviewed: its rating from right or wrong and the
-    candidate's confidence, applied to their card of its question (created at the first review).
-    Idempotent (an item is reviewed once). Returns how many were reviewed."""
+    candidate's confidence, applied to their card of its question (created at the first review),
+    in the order they were marked. Idempotent (an item is reviewed once). A handful of queries
+    whatever the number of items. Returns how many were reviewed."""
     items = list(
         AttemptItem.objects.filter(pk__in=list(item_ids), checked_at__isnull=False, is_correct__isnull=False)
         .exclude(selected=[])
@@ -29,37 +30,41 @@ def items_review(*, item_ids) -> int:
         .values_list("pk", "attempt__user_id", "question_id", "is_correct", "checked_at")
     )
     pending = selectors.item_reviews_pending(item_ids=[row[0] for row in items])
-    count = 0
+    items = [row for row in items if row[0] in pending]
+    if not items:
+        return 0
+    now = timezone.now()
     with transaction.atomic():
+        users = {row[1] for row in items}
+        cards = {
+            (c.user_id, c.question_id): c
+            for c in ReviewCard.objects.select_for_update().filter(
+                user_id__in=users, question_id__in={row[2] for row in items}
+            )
+        }
+        new: dict[tuple[int, int], ReviewCard] = {}
+        reviews = []
         for pk, user_id, question_id, correct, checked_at in items:
-            if pk not in pending:
-                continue
             rate = spacing.rating(correct=bool(correct), unsure=pending[pk])
-            card = (
-                ReviewCard.objects.select_for_update()
-                .filter(user_id=user_id, question_id=question_id)
-                .first()
-            )
+            key = (user_id, question_id)
+            card = cards.get(key) or new.get(key)
             memory = spacing.review(_memory(card), rate, checked_at)
-            fields = {
-                "state": memory.state,
-                "step": memory.step,
-                "stability": memory.stability,
-                "difficulty": memory.difficulty,
-                "due": memory.due,
-                "last_review": memory.last_review,
-                "reviews": (card.reviews if card else 0) + 1,
-                "lapses": (card.lapses if card else 0) + (card is not None and not correct),
-            }
             if card is None:
-                ReviewCard.objects.create(user_id=user_id, question_id=question_id, **fields)
-            else:
-                ReviewCard.objects.filter(pk=card.pk).update(**fields)
-            ItemReview.objects.update_or_create(
-                item_id=pk, defaults={"rating": int(rate), "reviewed_at": timezone.now()}
-            )
-            count += 1
-    return count
+                card = new[key] = ReviewCard(user_id=user_id, question_id=question_id, reviews=0, lapses=0)
+            elif not correct:
+                card.lapses += 1
+            card.state, card.step = memory.state, memory.step
+            card.stability, card.difficulty = memory.stability, memory.difficulty
+            card.due, card.last_review = memory.due, memory.last_review
+            card.reviews += 1
+            reviews.append(ItemReview(item_id=pk, unsure=pending[pk], rating=int(rate), reviewed_at=now))
+        fields = ["state", "step", "stability", "difficulty", "due", "last_review", "reviews", "lapses"]
+        if cards:
+            ReviewCard.objects.bulk_update(cards.values(), fields)
+        ReviewCard.objects.bulk_create(new.values())
+        ItemReview.objects.filter(item_id__in=[r.item_id for r in reviews]).delete()
+        ItemReview.objects.bulk_create(reviews)
+    return len(reviews)
 
 
 def attempt_reviews_record(*, attempt: Attempt) -> int:

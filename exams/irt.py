@@ -95,22 +95,23 @@ def m_step(n_q, r_q, a, b, prior_b, steps: int = 3):
 
 
 def _matrices(persons, items, correct, n_persons: int, n_items: int):
-    answered = sparse.csr_matrix(
-        (np.ones(len(items)), (persons, items)), shape=(n_persons, n_items), dtype=np.float64
-    )
-    right = sparse.csr_matrix(
-        (np.asarray(correct, dtype=np.float64), (persons, items)), shape=(n_persons, n_items)
-    )
-    return answered, right
+    """The responses as two sparse persons × items indicator matrices: right, and wrong. Apart
+    rather than "answered" and "right", so that each response is one stored entry, not two."""
+    correct = np.asarray(correct, dtype=bool)
+
+    def indicator(mask):
+        return sparse.csr_matrix(
+            (np.ones(int(mask.sum())), (persons[mask], items[mask])), shape=(n_persons, n_items)
+        )
+
+    return indicator(correct), indicator(~correct)
 
 
-def _posteriors(answered, right, a, b):
+def _posteriors(right, wrong, log1, log0):
     """Each person's posterior over the nodes (persons × nodes), rows summing to 1."""
-    p = probability(NODES[None, :], a[:, None], b[:, None])
-    log1, log0 = np.log(p), np.log1p(-p)
-    loglik = answered @ log0 + right @ (log1 - log0) + LOG_WEIGHTS[None, :]
+    loglik = right @ log1 + wrong @ log0 + LOG_WEIGHTS[None, :]
     loglik -= loglik.max(axis=1, keepdims=True)
-    post = np.exp(loglik)
+    post = np.exp(loglik, out=loglik)
     post /= post.sum(axis=1, keepdims=True)
     return post
 
@@ -146,15 +147,17 @@ def calibrate(
     items = np.asarray(items, dtype=np.int64)
     prior_b = np.asarray(prior_b, dtype=np.float64)
     n_persons = int(persons.max()) + 1 if len(persons) else 0
-    answered, right = _matrices(persons, items, correct, n_persons, n_items)
+    right, wrong = _matrices(persons, items, correct, n_persons, n_items)
     a = np.full(n_items, PRIOR_A_MEAN) if a0 is None else np.asarray(a0, dtype=np.float64)
     b = prior_b.copy() if b0 is None else np.asarray(b0, dtype=np.float64)
-    answered_t, right_t = answered.T.tocsr(), right.T.tocsr()
+    right_t, wrong_t = right.T.tocsr(), wrong.T.tocsr()
     n_q = r_q = np.zeros((n_items, len(NODES)))
     iterations = 0
     for iterations in range(1, max_iter + 1):  # noqa: B007 (the count is reported)
-        post = _posteriors(answered, right, a, b)
-        n_q, r_q = answered_t @ post, right_t @ post
+        p = probability(NODES[None, :], a[:, None], b[:, None])
+        post = _posteriors(right, wrong, np.log(p), np.log1p(-p))
+        r_q = right_t @ post
+        n_q = r_q + wrong_t @ post
         new_a, new_b, se_a, se_b = m_step(n_q, r_q, a, b, prior_b)
         moved = max(np.abs(new_a - a).max(initial=0), np.abs(new_b - b).max(initial=0))
         a, b = new_a, new_b

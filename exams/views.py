@@ -124,6 +124,7 @@ def attempt_question(request, attempt_id: int, position: int):
         return _to_question(attempt)
     attempts.attempt_visit(attempt=attempt, position=position)
     study = attempt.blueprint.mode == ExamBlueprint.Mode.STUDY
+    confidence = not attempt.blueprint.is_mock and item.checked_at is None
     urls = selectors.attempt_urls(attempt.pk)
     return render(
         request,
@@ -145,9 +146,10 @@ def attempt_question(request, attempt_id: int, position: int):
             "arrangement": selectors.item_arrangement(item=item),
             "progress": selectors.attempt_progress(attempt=attempt),
             "remaining": remaining_seconds(attempt),
-            # drills and study: the one-click confidence that spaced review rates with
-            "confidence": not attempt.blueprint.is_mock and item.checked_at is None,
-            "unsure": selectors.item_unsure(item_id=item.pk),
+            # drills and study: the one-click confidence that spaced review rates with (a mock's
+            # question page reads nothing more: its query budget is tests/exams/test_query_counts.py's)
+            "confidence": confidence,
+            "unsure": confidence and not study and selectors.item_unsure(item_id=item.pk),
         },
     )
 
@@ -421,6 +423,9 @@ def diagnostic_question(request, attempt_id: int):
 @require_POST
 @not_found_is_404
 def diagnostic_answer(request, attempt_id: int):
+    attempt = selectors.attempt_get(user=request.user, attempt_id=attempt_id)  # another's: 404
+    if attempt.blueprint.mode != ExamBlueprint.Mode.ADAPTIVE:
+        return _to_question(attempt)
     try:
         answer = parse_diagnostic_answer(request.POST)
         diagnostic.diagnostic_answer(
@@ -440,6 +445,9 @@ def diagnostic_answer(request, attempt_id: int):
 @require_POST
 @not_found_is_404
 def diagnostic_stop(request, attempt_id: int):
+    attempt = selectors.attempt_get(user=request.user, attempt_id=attempt_id)  # another's: 404
+    if attempt.blueprint.mode != ExamBlueprint.Mode.ADAPTIVE:
+        return _to_question(attempt)
     attempt = diagnostic.diagnostic_finish(user=request.user, attempt_id=attempt_id)
     return redirect("exams:result", attempt_id=attempt.pk)
 

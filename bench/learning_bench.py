@@ -263,10 +263,10 @@ def service():
     from django.core.management import call_command
     from django.utils import timezone
 
+    from accounts.models import User
     from exams.models import Attempt, AttemptItem, ExamBlueprint
     from exams.services.calibration import calibration_full, calibration_incremental
     from questions.models import ExamGuide, Question
-    from tests.factories import UserFactory
 
     call_command("migrate", verbosity=0)
     call_command("load_bank", verbosity=0)
@@ -282,8 +282,10 @@ def service():
     if Attempt.objects.filter(blueprint=blueprint).count() < candidates:
         print(f"   generating {candidates:,} attempts x 65 ...", flush=True)
         at = timezone.now()
-        for n in range(candidates):
-            user = UserFactory(username=f"learn-{n}-{SEED}")
+        users = User.objects.bulk_create(
+            User(username=f"learn-{n}-{time.time_ns()}", password="!") for n in range(candidates)
+        )
+        for n, user in enumerate(users):
             attempt = Attempt.objects.create(
                 user=user,
                 blueprint=blueprint,
@@ -319,7 +321,7 @@ def service():
     )
     timings = []
     for n in range(5):
-        user = UserFactory(username=f"learn-live-{n}-{time.time_ns()}")
+        user = User.objects.create(username=f"learn-live-{n}-{time.time_ns()}", password="!")
         at = timezone.now()
         attempt = Attempt.objects.create(
             user=user,

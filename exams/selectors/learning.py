@@ -115,15 +115,13 @@ def item_unsure(*, item_id: int) -> bool:
 # ---- responses: the calibration's and the ability's data ---------------------------------
 
 
-def _marked(guide: ExamGuide):
-    """Every answered, marked item of the guide's attempts (mock, drill, study, diagnostic)."""
-    return (
-        AttemptItem.objects.filter(
-            attempt__blueprint__guide=guide, checked_at__isnull=False, is_correct__isnull=False
-        )
-        .exclude(selected=[])
-        .order_by()
-    )
+def _marked(guide: ExamGuide, *, answered_only: bool = True):
+    """Every marked item of the guide's attempts (mock, drill, study, diagnostic): answered
+    ones only, or also a mock's unanswered questions (marked wrong, as the mock scores them)."""
+    rows = AttemptItem.objects.filter(
+        attempt__blueprint__guide=guide, checked_at__isnull=False, is_correct__isnull=False
+    ).order_by()
+    return rows.exclude(selected=[]) if answered_only else rows
 
 
 def first_responses(*, guide: ExamGuide, until: datetime) -> list[tuple[int, int, bool, datetime]]:
@@ -164,17 +162,23 @@ def first_responses_of(*, guide: ExamGuide, user_ids) -> list[tuple[int, int, bo
 
 
 def users_answering_since(*, guide: ExamGuide, since: datetime | None, until: datetime) -> list[int]:
-    """Candidates with answers of the guide marked in (since, until]."""
-    rows = _marked(guide).filter(checked_at__lte=until)
+    """Candidates with answers of the guide marked in (since, until]. By the guide's question ids
+    first, so that PostgreSQL reads the recent items by item_question_checked_idx instead of
+    scanning all of the guide's (219 ms to 40 ms at 138,000 answers, on a loaded machine)."""
+    questions = list(Question.objects.filter(sub_domain__domain__guide=guide).values_list("pk", flat=True))
+    rows = AttemptItem.objects.filter(
+        question_id__in=questions, checked_at__lte=until, is_correct__isnull=False
+    ).exclude(selected=[])
     if since is not None:
         rows = rows.filter(checked_at__gt=since)
-    return sorted(set(rows.values_list("attempt__user_id", flat=True)))
+    return sorted(set(rows.order_by().values_list("attempt__user_id", flat=True)))
 
 
 def latest_answers(*, guide: ExamGuide, user_id: int | None = None) -> list[tuple[int, int, bool]]:
     """Each candidate's (or one's) latest marked answer to each question of the guide: (user,
-    question, right). The latest, because readiness is about now."""
-    rows = _marked(guide)
+    question, right). The latest, because readiness is about now; a mock's unanswered question
+    counts, wrong, as the mock scored it (practice marks only what was answered)."""
+    rows = _marked(guide, answered_only=False)
     if user_id is not None:
         rows = rows.filter(attempt__user_id=user_id)
     rows = rows.annotate(

@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1:8000
 
-.PHONY: run test lint format bank-audit e2e faults worker beat bench loadtest scaleout audit lock clean check-python
+.PHONY: run test lint format bank-audit e2e faults worker beat bench bench-learning loadtest scaleout audit lock clean check-python
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -61,6 +61,10 @@ bench: $(VENV)/.dev-installed  ## benchmarks on PostgreSQL; figures and method i
 	$(BIN)/python bench/assembly_bench.py
 	$(BIN)/python bench/item_stats_bench.py
 	$(BIN)/python bench/recycle_bench.py
+
+bench-learning: $(VENV)/.dev-installed  ## calibration recovery, the adaptive diagnostic vs a mock, calibration speed (docs/analytics.md; ~7 min)
+	$(BIN)/python bench/learning_bench.py
+	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/mockexam_learning_bench} $(BIN)/python bench/learning_bench.py --service
 
 loadtest: $(VENV)/.dev-installed  ## locust, 1,000 candidates then a 300-candidate start burst (~20 min; PERF_DATABASE_URL)
 	$(BIN)/python bench/load_test.py

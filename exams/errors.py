@@ -13,6 +13,7 @@ __all__ = [
     "AssemblyError",
     "AttemptClosed",
     "DomainError",
+    "NotCalibrated",
     "NotFound",
     "NotStudyMode",
     "NothingChosen",
@@ -57,3 +58,7 @@ class NotStudyMode(DomainError):
 
 class NothingChosen(DomainError):
     """A question can be checked only once an option is chosen."""
+
+
+class NotCalibrated(AssemblyError):
+    """The adaptive diagnostic cannot run yet: too few calibrated questions; the message says where."""

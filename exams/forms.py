@@ -239,3 +239,30 @@ class ItemStatisticsFilterForm(Filters):
         domains = dict.fromkeys((s.domain.number, s.domain.title) for s in sub_domains)
         self.fields["domain"].choices = [("", "All"), *((n, f"Domain {n}: {title}") for n, title in domains)]
         self.fields["task"].choices = [("", "All"), *((s.code, f"{s.code} {s.title}") for s in sub_domains)]
+
+
+# ---- the adaptive diagnostic's answer (a plain form post, no script) ---------------------
+
+
+@dataclass(frozen=True)
+class DiagnosticAnswer:
+    position: int
+    shown: list[int | None]
+
+
+def parse_diagnostic_answer(data) -> DiagnosticAnswer:
+    """The diagnostic page's form: the question's ``position``, the displayed options chosen
+    (``option``, repeated) or one ``slot`` per displayed step or prompt ("" for none)."""
+    try:
+        position = int(data.get("position", ""))
+    except ValueError:
+        raise ValidationError("Which question this answers is missing.") from None
+    options, slots = data.getlist("option"), data.getlist("slot")
+    if len(options) > MAX_OPTIONS or len(slots) > MAX_OPTIONS:
+        raise ValidationError("Too many options.")
+    try:
+        if slots:
+            return DiagnosticAnswer(position, [int(s) if s != "" else None for s in slots])
+        return DiagnosticAnswer(position, [int(o) for o in options])
+    except ValueError:
+        raise ValidationError("Options are numbers.") from None

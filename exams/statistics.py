@@ -1,4 +1,5 @@
-"""Pure statistics for analytics: item analysis, mastery, readiness. No ORM; see docs/analytics.md."""
+"""Pure statistics for analytics: item analysis, mastery. No ORM; see docs/analytics.md (readiness
+is the ability model's: ``exams.irt`` and ``exams.adaptive``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from collections.abc import Iterable, Sequence
 MASTERY_DECAY = 0.7  # each older mock exam counts 0.7 times as much as the next newer one
 TOO_EASY, TOO_HARD, LOW_DISCRIMINATION = 0.95, 0.20, 0.10
 MIN_RESPONSES_FOR_FLAGS = 10
-Z80 = 1.2815515655446004  # the 90th percentile of the standard normal: an 80% central interval
 
 
 def point_biserial(n: int, sum_x: float, sum_y: float, sum_xy: float, sum_yy: float) -> float | None:
@@ -48,30 +48,6 @@ def mastery(history: Sequence[tuple[int, int]], decay: float = MASTERY_DECAY) ->
         num += weight * correct
         den += weight * total
     return num / den if den else 0.0
-
-
-def normal_cdf(z: float) -> float:
-    return 0.5 * (1 + math.erf(z / math.sqrt(2)))
-
-
-def readiness(
-    weighted_correct: float, weighted_total: float, *, exam_questions: int, cut: float
-) -> tuple[float, float, float, float]:
-    """Probability of scoring at least ``cut`` (a share, e.g. 0.72) on a fresh exam of
-    ``exam_questions`` questions, with the expected share and an 80% interval.
-
-    The candidate's true share correct gets a Beta(1 + correct, 1 + wrong) posterior from the
-    recency-weighted counts; a fresh exam adds binomial sampling noise. Both are combined in a
-    normal approximation: var = p(1-p)/exam_questions + posterior variance. Few answers give a
-    wide interval and a probability near 1/2, as they should.
-    """
-    a = 1 + weighted_correct
-    b = 1 + max(0.0, weighted_total - weighted_correct)
-    p = a / (a + b)
-    posterior_var = a * b / ((a + b) ** 2 * (a + b + 1))
-    sd = math.sqrt(p * (1 - p) / exam_questions + posterior_var)
-    probability = 1 - normal_cdf((cut - p) / sd)
-    return probability, p, max(0.0, p - Z80 * sd), min(1.0, p + Z80 * sd)
 
 
 def wrong_pairings(answers: Iterable[Sequence[int | None]], responses: int, top: int = 3) -> list[dict]:

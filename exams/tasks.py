@@ -6,7 +6,7 @@ import logging
 
 from celery import shared_task
 
-from .services import analysis, analytics
+from .services import analysis, analytics, calibration
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +18,8 @@ def analyse_attempt(attempt_id: int) -> bool:
     result = analysis.attempt_analyse(attempt_id=attempt_id)
     if result.rebuild_guide_id is not None:
         send_rebuild(result.rebuild_guide_id)
+    if result.calibrate_guide_id is not None:
+        send_calibration(result.calibrate_guide_id)
     return result.done
 
 
@@ -47,3 +49,19 @@ def send_rebuild(guide_id: int) -> None:
         )
     except Exception:  # broker down: the nightly rebuild covers it
         log.warning("could not queue the analytics rebuild of guide %s", guide_id, exc_info=True)
+
+
+@shared_task(acks_late=True, **RETRY)
+def calibrate_guide(guide_id: int | None = None, full: bool = False) -> dict:
+    """Item calibration (2PL) of one guide or all: incremental (new answers only), or in full."""
+    return calibration.calibrate(guide_id=guide_id, full=full)
+
+
+def send_calibration(guide_id: int) -> None:
+    """Queue a guide's incremental calibration after the debounce; the nightly full run covers a lost one."""
+    try:
+        calibrate_guide.apply_async(
+            kwargs={"guide_id": guide_id}, countdown=calibration.DEBOUNCE.total_seconds()
+        )
+    except Exception:  # broker down: the nightly calibration covers it
+        log.warning("could not queue the calibration of guide %s", guide_id, exc_info=True)

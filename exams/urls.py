@@ -18,6 +18,14 @@ urlpatterns = [
     path("authoring/statistics/", views.item_statistics, name="item_statistics"),
     path("practice/drill/", views.practice_drill, name="drill"),
     path("practice/mistakes/", views.practice_mistakes, name="mistakes"),
+    path("practice/review/", views.practice_review, name="review_due"),
+    path("practice/diagnostic/", views.diagnostic_start, name="diagnostic_start"),
+    path("diagnostic/<int:attempt_id>/", views.diagnostic_question, name="diagnostic"),
+    path("diagnostic/<int:attempt_id>/answer/", views.diagnostic_answer, name="diagnostic_answer"),
+    path("diagnostic/<int:attempt_id>/stop/", views.diagnostic_stop, name="diagnostic_stop"),
+    path(
+        "attempts/<int:attempt_id>/q/<int:position>/confidence/", views.attempt_confidence, name="confidence"
+    ),
     path("attempts/<int:attempt_id>/save/", views.attempt_save, name="save"),
     path("attempts/<int:attempt_id>/submit/", views.attempt_submit, name="submit"),
     path("attempts/<int:attempt_id>/result/", views.attempt_result, name="result"),

@@ -29,10 +29,11 @@ from .forms import (
     ProgressFilterForm,
     ReviewFilterForm,
     first_error,
+    parse_diagnostic_answer,
     parse_save,
 )
 from .models import ExamBlueprint
-from .services import attempts, practice
+from .services import attempts, diagnostic, practice, spaced
 
 # What each refusal is for the browser: its HTTP status, and the code the exam script acts on
 # (static/js/exam.js: "submitted" and "time_up" end the exam, "stale" offers a reload).
@@ -77,6 +78,8 @@ def _current(request, attempt_id: int):
 
 
 def _to_question(attempt):
+    if attempt.blueprint.mode == ExamBlueprint.Mode.ADAPTIVE:
+        return redirect("exams:diagnostic", attempt_id=attempt.pk)
     return redirect("exams:question", attempt_id=attempt.pk, position=attempt.current_position)
 
 
@@ -119,8 +122,11 @@ def attempt_question(request, attempt_id: int, position: int):
     attempt = attempts.attempt_submit_if_overdue(attempt=item.attempt)
     if not attempt.is_open:
         return redirect("exams:result", attempt_id=attempt.pk)
+    if attempt.blueprint.mode == ExamBlueprint.Mode.ADAPTIVE:
+        return _to_question(attempt)
     attempts.attempt_visit(attempt=attempt, position=position)
     study = attempt.blueprint.mode == ExamBlueprint.Mode.STUDY
+    confidence = not attempt.blueprint.is_mock and item.checked_at is None
     urls = selectors.attempt_urls(attempt.pk)
     return render(
         request,
@@ -142,6 +148,10 @@ def attempt_question(request, attempt_id: int, position: int):
             "arrangement": selectors.item_arrangement(item=item),
             "progress": selectors.attempt_progress(attempt=attempt),
             "remaining": remaining_seconds(attempt),
+            # drills and study: the one-click confidence that spaced review rates with (a mock's
+            # question page reads nothing more: its query budget is tests/exams/test_query_counts.py's)
+            "confidence": confidence,
+            "unsure": confidence and not study and selectors.item_unsure(item_id=item.pk),
         },
     )
 
@@ -200,9 +210,15 @@ def attempt_save(request, attempt_id: int):
 @require_POST
 @not_found_is_404
 def attempt_check(request, attempt_id: int, position: int):
-    """Study mode: mark this question now and show its answer and explanation."""
+    """Study mode: mark this question now and show its answer and explanation; "Check — I was
+    unsure" gives the spaced review its confidence in the same click."""
     try:
-        attempts.attempt_check_answer(user=request.user, attempt_id=attempt_id, position=position)
+        practice.answer_check(
+            user=request.user,
+            attempt_id=attempt_id,
+            position=position,
+            unsure=request.POST.get("confidence") == "unsure",
+        )
     except errors.NotFound:
         raise
     except errors.DomainError as exc:
@@ -214,7 +230,11 @@ def attempt_check(request, attempt_id: int, position: int):
 @require_POST
 @not_found_is_404
 def attempt_submit(request, attempt_id: int):
-    attempt = attempts.attempt_submit(user=request.user, attempt_id=attempt_id)
+    attempt = selectors.attempt_get(user=request.user, attempt_id=attempt_id)
+    if attempt.blueprint.mode == ExamBlueprint.Mode.ADAPTIVE:
+        attempt = diagnostic.diagnostic_finish(user=request.user, attempt_id=attempt_id)
+    else:
+        attempt = attempts.attempt_submit(user=request.user, attempt_id=attempt_id)
     if request.headers.get("Accept") == "application/json":
         return JsonResponse({"result": reverse("exams:result", args=[attempt.pk])})
     return redirect("exams:result", attempt_id=attempt.pk)
@@ -227,6 +247,12 @@ def attempt_result(request, attempt_id: int):
     attempt = _current(request, attempt_id)
     if attempt.is_open:
         return _to_question(attempt)
+    if attempt.blueprint.mode == ExamBlueprint.Mode.ADAPTIVE:
+        return render(
+            request,
+            "exams/diagnostic_result.html",
+            {"attempt": attempt, "result": selectors.diagnostic_result(attempt=attempt)},
+        )
     return _with_scores(request, attempt, "exams/result.html")
 
 
@@ -321,6 +347,113 @@ def practice_mistakes(request):
     return _practice(request, PracticeForm, practice.attempt_start_mistakes)
 
 
+@login_required
+@require_POST
+def practice_review(request):
+    """Review due questions: a study set of what spaced review says is due, then the weakest."""
+    try:
+        attempt = practice.review_set_start(user=request.user, guide=_guide(request.POST))
+    except errors.NothingToPractise as exc:
+        messages.info(request, exc.message)
+    except errors.AssemblyError as exc:
+        messages.error(request, f"This review set cannot start: {exc.message}")
+    else:
+        return _to_question(attempt)
+    return redirect("exams:dashboard")
+
+
+@login_required
+@require_POST
+@not_found_is_404
+def attempt_confidence(request, attempt_id: int, position: int):
+    """The one-click confidence of a drill's answer ("I'm unsure" / "I'm sure"), before marking."""
+    try:
+        spaced.item_confidence_set(
+            user=request.user,
+            attempt_id=attempt_id,
+            position=position,
+            unsure=request.POST.get("unsure") == "1",
+        )
+    except errors.NotFound:
+        raise
+    except errors.DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("exams:question", attempt_id=attempt_id, position=position)
+
+
+# ---- the adaptive diagnostic ---------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def diagnostic_start(request):
+    try:
+        attempt = diagnostic.attempt_start_diagnostic(user=request.user, guide=_guide(request.POST))
+    except errors.NotCalibrated as exc:
+        messages.info(request, exc.message)
+        return redirect("exams:practice")
+    return _to_question(attempt)
+
+
+@never_cache
+@login_required
+@require_GET
+@not_found_is_404
+def diagnostic_question(request, attempt_id: int):
+    attempt = selectors.attempt_get(user=request.user, attempt_id=attempt_id)
+    if attempt.blueprint.mode != ExamBlueprint.Mode.ADAPTIVE:
+        return _to_question(attempt)
+    if not attempt.is_open:
+        return redirect("exams:result", attempt_id=attempt.pk)
+    item = diagnostic.diagnostic_current(attempt=attempt)
+    return render(
+        request,
+        "exams/diagnostic.html",
+        {
+            "attempt": attempt,
+            "item": item,
+            "asked": item.position,
+            "most": attempt.blueprint.question_count,
+            "stem_html": item.version.content["stem_html"],
+            "options": selectors.item_options(item=item),
+            "arrangement": selectors.item_arrangement(item=item),
+        },
+    )
+
+
+@login_required
+@require_POST
+@not_found_is_404
+def diagnostic_answer(request, attempt_id: int):
+    attempt = selectors.attempt_get(user=request.user, attempt_id=attempt_id)  # another's: 404
+    if attempt.blueprint.mode != ExamBlueprint.Mode.ADAPTIVE:
+        return _to_question(attempt)
+    try:
+        answer = parse_diagnostic_answer(request.POST)
+        diagnostic.diagnostic_answer(
+            user=request.user, attempt_id=attempt_id, position=answer.position, shown=answer.shown
+        )
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("exams:diagnostic", attempt_id=attempt_id)
+    except errors.NotFound:
+        raise
+    except errors.DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("exams:diagnostic", attempt_id=attempt_id)
+
+
+@login_required
+@require_POST
+@not_found_is_404
+def diagnostic_stop(request, attempt_id: int):
+    attempt = selectors.attempt_get(user=request.user, attempt_id=attempt_id)  # another's: 404
+    if attempt.blueprint.mode != ExamBlueprint.Mode.ADAPTIVE:
+        return _to_question(attempt)
+    attempt = diagnostic.diagnostic_finish(user=request.user, attempt_id=attempt_id)
+    return redirect("exams:result", attempt_id=attempt.pk)
+
+
 # ---- history, dashboard, item statistics -------------------------------------------------
 
 
@@ -374,7 +507,7 @@ def _charts(entry: dict) -> dict:
 @login_required
 @require_GET
 def dashboard(request):
-    guides = selectors.candidate_dashboard(user=request.user)
+    guides = selectors.candidate_dashboard_with_reviews(user=request.user)
     for entry in guides:
         entry["chart"], entry["chart_id"] = _charts(entry), f"chart-{entry['guide'].pk}"
     return render(request, "exams/dashboard.html", {"guides": guides})

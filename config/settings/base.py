@@ -199,6 +199,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "exams.periodic.sweep_pending_analytics",
         "schedule": timedelta(seconds=60),
     },
+    # Before the rebuild, so that the night's readiness uses the night's calibration.
+    "nightly-calibration": {
+        "task": "exams.tasks.calibrate_guide",
+        "schedule": crontab(hour=2, minute=45),
+        "kwargs": {"full": True},
+    },
     "nightly-analytics-rebuild": {
         "task": "exams.tasks.rebuild_analytics",
         "schedule": crontab(hour=3, minute=15),

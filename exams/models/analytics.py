@@ -126,6 +126,8 @@ class CandidateReadiness(models.Model):
     low_scaled = models.PositiveSmallIntegerField(help_text="80% interval of the score on a fresh exam.")
     high_scaled = models.PositiveSmallIntegerField()
     answered = models.PositiveIntegerField()
+    theta = models.FloatField(null=True, help_text="Ability estimate (EAP) from all the candidate's answers.")
+    theta_se = models.FloatField(null=True, help_text="Its standard error.")
     updated_at = models.DateTimeField()
 
     class Meta:

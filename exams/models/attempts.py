@@ -19,6 +19,7 @@ class ExamBlueprint(models.Model):
     class Mode(models.TextChoices):
         EXAM = "exam", "Exam conditions"
         STUDY = "study", "Study (answers shown as you go)"
+        ADAPTIVE = "adaptive", "Adaptive diagnostic (each question chosen by the answers before)"
 
     guide = models.ForeignKey(ExamGuide, on_delete=models.CASCADE, related_name="blueprints")
     slug = models.SlugField(max_length=60)

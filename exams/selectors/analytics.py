@@ -112,6 +112,10 @@ ITEM_STAT_FLAGS = {
     "too_easy": ("Too easy", Q(too_easy=True)),
     "too_hard": ("Too hard", Q(too_hard=True)),
     "low_discrimination": ("Does not discriminate", Q(low_discrimination=True)),
+    "irt": (
+        "Misfits the 2PL model",
+        Q(question__calibration__misfit=True) | Q(question__calibration__weak=True),
+    ),
 }
 ITEM_STAT_SORTS = {
     "": ("Question", ("question__external_id",)),
@@ -139,6 +143,11 @@ ITEM_STAT_COLUMNS = (
     "too_easy",
     "too_hard",
     "low_discrimination",
+    # the question's calibration (issue 22), without its per-node counts
+    *(
+        f"question__calibration__{name}"
+        for name in ("a", "b", "se_a", "se_b", "responses", "calibrated", "misfit", "weak")
+    ),
 )
 
 
@@ -161,7 +170,7 @@ def item_statistics(
     ``ITEM_STATS_PAGE_SIZE`` at a time)."""
     qs = (
         ItemStatistic.objects.filter(guide=guide)
-        .select_related("question", "version", "sub_domain")
+        .select_related("question", "question__calibration", "version", "sub_domain")
         .only(*ITEM_STAT_COLUMNS)
     )
     if domain is not None:

@@ -79,7 +79,7 @@ _SCREEN = sql.Chain(
         "a",
         only=("id", "user", "blueprint", "state", "deadline", "current_position", "question_count"),
     ),
-    sql.Columns(ExamBlueprint, "b", only=("id", "guide", "name", "mode")),
+    sql.Columns(ExamBlueprint, "b", only=("id", "guide", "name", "mode", "is_mock")),
     sql.Columns(ExamGuide, "g", only=("id", "code")),
     where="i.attempt_id = %s AND i.position = %s AND a.user_id = %s",
 )

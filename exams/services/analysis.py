@@ -1,6 +1,8 @@
 """What a submitted attempt changes, worked out in the background (``exams.tasks.analyse_attempt``):
-its breakdown per domain and task statement and, for a mock, its flattened answers and its
-candidate's standings and readiness. Everything over all candidates is ``analytics``."""
+its breakdown per domain and task statement, the spaced review of its answers, its candidate's
+readiness (from all their answers) and, for a mock, its flattened answers and the candidate's
+standings; it claims the guide's next calibration and rebuild. Everything over all candidates
+is ``analytics`` and ``calibration``."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from django.utils import timezone
 from ..models import Attempt, AttemptDomainScore, AttemptItem, AttemptSubDomainScore, ItemResponse
 from ..scoring import ARRANGED
 from .analytics import item_statistics_due
+from .calibration import calibration_due
+from .spaced import attempt_reviews_record
 from .standings import readiness_compute, standings_compute
 
 
@@ -20,6 +24,7 @@ from .standings import readiness_compute, standings_compute
 class Analysis:
     done: bool  # False: nothing to do (no such attempt, or not submitted yet)
     rebuild_guide_id: int | None = None  # this attempt claimed its guide's next debounced rebuild
+    calibrate_guide_id: int | None = None  # ... and its next incremental calibration
 
 
 def attempt_analyse(*, attempt_id: int) -> Analysis:
@@ -37,15 +42,17 @@ def attempt_analyse(*, attempt_id: int) -> Analysis:
             return Analysis(done=False)
         _breakdown_record(attempt)
         now = timezone.now()
+        guide = attempt.blueprint.guide
         rebuild = None
+        attempt_reviews_record(attempt=attempt)
         if attempt.blueprint.is_mock:
-            guide = attempt.blueprint.guide
             responses_record(attempt=attempt)
             standings_compute(guide=guide, now=now, user_id=attempt.user_id)
-            readiness_compute(guide=guide, now=now, user_id=attempt.user_id)
             rebuild = guide.pk if item_statistics_due(guide_id=guide.pk, now=now) else None
+        readiness_compute(guide=guide, now=now, user_id=attempt.user_id)
+        calibrate = guide.pk if calibration_due(guide_id=guide.pk, now=now) else None
         Attempt.objects.filter(pk=attempt_id).update(analysed_at=now)
-    return Analysis(done=True, rebuild_guide_id=rebuild)
+    return Analysis(done=True, rebuild_guide_id=rebuild, calibrate_guide_id=calibrate)
 
 
 def _breakdown_record(attempt: Attempt) -> None:

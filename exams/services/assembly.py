@@ -341,6 +341,18 @@ def _make_up_shortfalls(selection: _Selection, rows: list[Row], subs: dict, rank
             )
 
 
+def shuffled_order(qtype: str, choice_count: int, rng: random.Random) -> list[int]:
+    """An item's ``option_order``: its options (or steps, or prompts) in an order of their own,
+    and for a matching item its responses after them in another."""
+    order = list(range(choice_count))
+    rng.shuffle(order)
+    if qtype == "matching":
+        responses = list(range(choice_count))
+        rng.shuffle(responses)
+        order += responses
+    return order
+
+
 def _draws(selection: _Selection, subs: dict, rng: random.Random) -> list[Draw]:
     """The selected questions as drawn: units in random order, a case study's questions together
     in their order; each question's options (a matching item's prompts and its responses apart)
@@ -350,12 +362,7 @@ def _draws(selection: _Selection, subs: dict, rng: random.Random) -> list[Draw]:
     drawn: dict[int, Draw] = {}
     for row in rows:
         qtype, choice_count, select_count = versions[row.version_id]
-        order = list(range(choice_count))
-        rng.shuffle(order)
-        if qtype == "matching":
-            responses = list(range(choice_count))
-            rng.shuffle(responses)
-            order += responses
+        order = shuffled_order(qtype, choice_count, rng)
         drawn[row.pk] = Draw(
             row.pk,
             row.version_id,

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from django.db import transaction
 from django.utils.text import Truncator
 
 from questions.models import Domain, ExamGuide, SubDomain
 
 from .. import selectors
 from ..errors import AssemblyError, NothingToPractise
-from ..models import Attempt, ExamBlueprint
-from .attempts import attempt_start
+from ..models import Attempt, AttemptItem, ExamBlueprint, ItemReview
+from . import spaced
+from .attempts import attempt_check_answer, attempt_start
 
 DRILL_SIZES = (10, 20, 30)
 MISTAKES_LIMIT = 65
@@ -122,3 +126,69 @@ def attempt_start_drill(
         guide=guide, count=count, study=study, domain=domain, sub_domain=sub_domain
     )
     return attempt_start(user=user, blueprint=blueprint)
+
+
+# ---- spaced review (issue 22) ---------------------------------------------------------
+
+REVIEW_LIMIT = 20  # questions in one "Review due questions" set
+
+
+def blueprint_for_review(*, guide: ExamGuide) -> ExamBlueprint:
+    return _blueprint(
+        guide=guide,
+        slug="review-due",
+        name="Review due questions",
+        mode=ExamBlueprint.Mode.STUDY,
+        question_count=REVIEW_LIMIT,
+        duration_minutes=0,
+        domain=None,
+        sub_domain=None,
+        is_mock=False,
+    )
+
+
+def review_set_ids(*, user, guide: ExamGuide, now: datetime | None = None) -> list[int]:
+    """Up to ``REVIEW_LIMIT`` questions: those due (most overdue first), then questions of the
+    weakest task statements; never two enemies (the earlier in that order stays)."""
+    due = selectors.review_due_question_ids(user=user, guide=guide, now=now)
+    if not due:
+        return []
+    candidates = due + [
+        q for q in selectors.weakest_task_question_ids(user=user, guide=guide) if q not in set(due)
+    ]
+    enemies = selectors.enemies_of(question_ids=candidates)
+    chosen: list[int] = []
+    blocked: set[int] = set()
+    for q in candidates:
+        if q in blocked or q in chosen:
+            continue
+        chosen.append(q)
+        blocked |= enemies.get(q, set())
+        if len(chosen) == REVIEW_LIMIT:
+            break
+    return chosen
+
+
+def review_set_start(*, user, guide: ExamGuide, now: datetime | None = None) -> Attempt:
+    """Resume the open review set of this guide, or start one from what is due."""
+    blueprint = blueprint_for_review(guide=guide)
+    open_attempt = Attempt.objects.filter(
+        user=user, blueprint=blueprint, state=Attempt.State.IN_PROGRESS
+    ).first()
+    if open_attempt is not None:
+        return open_attempt
+    ids = review_set_ids(user=user, guide=guide, now=now)
+    if not ids:
+        raise NothingToPractise("Nothing is due for review in this exam today.")
+    return attempt_start(user=user, blueprint=blueprint, question_ids=ids)
+
+
+def answer_check(*, user, attempt_id: int, position: int, unsure: bool = False) -> AttemptItem:
+    """Study mode's "Check" with its one-click confidence: mark the answer
+    (``attempts.attempt_check_answer``) and review the question's card, in one transaction."""
+    with transaction.atomic():
+        item = attempt_check_answer(user=user, attempt_id=attempt_id, position=position)
+        if unsure and item.pk in selectors.item_reviews_pending(item_ids=[item.pk]):
+            ItemReview.objects.update_or_create(item=item, defaults={"unsure": True})
+        spaced.items_review(item_ids=[item.pk])
+    return item

@@ -8,6 +8,7 @@ Table names and the submitted state come from the models; every value is a param
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 
 from django.db import connection
@@ -16,7 +17,7 @@ from django.db.models.functions import Cast, Coalesce
 
 from questions.models import ExamGuide, SubDomain
 
-from .. import selectors, statistics
+from .. import adaptive, irt, selectors, statistics
 from ..models import (
     Attempt,
     AttemptDomainScore,
@@ -25,7 +26,6 @@ from ..models import (
     CandidateStanding,
     ExamBlueprint,
 )
-from ..scoring import scaled_score
 
 # The guide's submitted mocks: attempts ``a`` with their blueprint ``b``, and the condition.
 ATTEMPTS = f'"{Attempt._meta.db_table}" a'
@@ -118,51 +118,53 @@ def _percentiles_of(*, guide: ExamGuide, user_id: int) -> None:
     )
 
 
-def _readiness_sql(*, one_candidate: bool) -> str:
-    """Per candidate: the recency-weighted correct and total answers of their mocks, and all answers."""
-    candidates = "AND a.user_id = %(user)s" if one_candidate else ""
-    return f"""
-SELECT user_id, SUM(weight * correct_count), SUM(weight * question_count), SUM(question_count)
-FROM (
-    SELECT a.user_id, a.correct_count, a.question_count,
-           POWER(%(decay)s, ROW_NUMBER() OVER (
-               PARTITION BY a.user_id ORDER BY a.submitted_at DESC, a.id DESC) - 1) AS weight
-    FROM {ATTEMPTS} {WITH_BLUEPRINT}
-    WHERE {OF_THE_GUIDE} {candidates}
-) weighted
-GROUP BY user_id
-"""  # noqa: S608  # nosec B608 (table names from the models; every value a parameter)
+READINESS_CHUNK = 50_000  # answers scored at once (the posterior grid is 201 wide)
 
 
 def readiness_compute(*, guide: ExamGuide, now: datetime, user_id: int | None = None) -> int:
-    """Recompute readiness for one candidate, or everyone who sat a mock of this guide."""
-    exam = selectors.blueprint_of_the_exam(guide=guide)
-    cut = (exam.estimated_cut_percent if exam else 72) / 100
-    with connection.cursor() as cursor:
-        cursor.execute(_readiness_sql(one_candidate=bool(user_id)), params(guide, now, user_id))
-        rows = cursor.fetchall()
-    scale = {"score_min": guide.score_min, "score_max": guide.score_max, "passing": guide.passing_score}
-
-    def scaled(share: float) -> int:
-        return scaled_score(100 * share, cut_percent=100 * cut, **scale)
-
+    """Recompute readiness for one candidate, or everyone who answered a question of this guide:
+    their ability (EAP, with its standard error) from their latest marked answer to each
+    question — mocks, drills, study and diagnostics alike — at the calibrated parameters (the
+    authored prior where a question is not calibrated yet), mapped to the scale and to P(pass)
+    by ``adaptive.estimate`` (docs/analytics.md)."""
+    params = selectors.item_parameters(guide=guide)
+    scale = selectors.ability_scale(guide=guide, params=params)
+    answers = sorted(selectors.latest_answers(guide=guide, user_id=user_id))
     records = []
-    for uid, weighted_correct, weighted_total, answered in rows:
-        probability, p, low, high = statistics.readiness(
-            float(weighted_correct), float(weighted_total), exam_questions=guide.question_count, cut=cut
+    start = 0
+    while start < len(answers):
+        end = min(start + READINESS_CHUNK, len(answers))
+        while end < len(answers) and answers[end][0] == answers[end - 1][0]:
+            end += 1  # a candidate's answers stay in one chunk
+        chunk = answers[start:end]
+        users = sorted({u for u, _, _ in chunk})
+        index = {u: n for n, u in enumerate(users)}
+        thetas, ses = irt.eap_many(
+            [index[u] for u, _, _ in chunk],
+            [params[q]["a"] for _, q, _ in chunk],
+            [params[q]["b"] for _, q, _ in chunk],
+            [bool(c) for _, _, c in chunk],
+            len(users),
         )
-        records.append(
-            CandidateReadiness(
-                user_id=uid,
-                guide=guide,
-                probability=probability,
-                expected_scaled=scaled(p),
-                low_scaled=scaled(low),
-                high_scaled=scaled(high),
-                answered=answered,
-                updated_at=now,
+        counts = Counter(u for u, _, _ in chunk)
+        for uid in users:
+            theta, se = float(thetas[index[uid]]), float(ses[index[uid]])
+            estimate = adaptive.estimate(theta, se, scale)
+            records.append(
+                CandidateReadiness(
+                    user_id=uid,
+                    guide=guide,
+                    probability=estimate.probability,
+                    expected_scaled=estimate.scaled,
+                    low_scaled=estimate.low,
+                    high_scaled=estimate.high,
+                    answered=counts[uid],
+                    theta=theta,
+                    theta_se=se,
+                    updated_at=now,
+                )
             )
-        )
+        start = end
     stale = CandidateReadiness.objects.filter(guide=guide)
     (stale.filter(user_id=user_id) if user_id else stale).delete()
     CandidateReadiness.objects.bulk_create(records, batch_size=2000)

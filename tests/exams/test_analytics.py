@@ -1,12 +1,12 @@
 """Analytics checked against values worked out by hand on a small fixture of responses."""
 
+import math
 import statistics as stdlib
 
 import pytest
 
-from exams import statistics
+from exams import adaptive, irt, selectors, statistics
 from exams.models import AttemptItem, CandidateReadiness, CandidateStanding, ItemStatistic
-from exams.scoring import scaled_score
 from exams.services.analytics import analytics_rebuild
 from exams.services.attempts import attempt_save_answer, attempt_start, attempt_submit
 from questions.models import Question
@@ -154,28 +154,37 @@ def test_percentiles_after_a_rebuild(cohort):
     assert percentiles == pytest.approx({"A": 1.0, "B": 0.8, "C": 0.4, "D": 0.4, "E": 0.0, "F": 0.0})
 
 
-def test_readiness_by_hand():
-    # 30 right of 40 (recency-weighted): Beta(31, 11), p = 31/42 = 0.7381; posterior variance
-    # 31*11/(42^2*43) = 0.004496; a 65-question exam adds p(1-p)/65 = 0.002974; sd = 0.08643;
-    # P(score >= 0.72) = Phi((0.7381 - 0.72) / 0.08643) = Phi(0.2094) = 0.583
-    probability, p, low, high = statistics.readiness(30, 40, exam_questions=65, cut=0.72)
-    assert p == pytest.approx(0.738095, abs=1e-6)
-    assert probability == pytest.approx(0.5829, abs=1e-3)
-    assert low == pytest.approx(0.738095 - 1.28155 * 0.086427, abs=1e-4)
-    assert high == pytest.approx(0.738095 + 1.28155 * 0.086427, abs=1e-4)
-    # no data: a uniform prior, so a very wide interval rather than false confidence
-    _, _, low, high = statistics.readiness(0, 0, exam_questions=65, cut=0.72)
-    assert high - low > 0.6
+def test_ability_by_hand():
+    # Four items at a = 1, b = 0, three right: the posterior under a N(0, 1) prior is
+    # phi(t) * P(t)^3 * (1 - P(t)); its mean and sd by a plain Riemann sum over [-6, 6].
+    grid = [-6 + 12 * k / 4000 for k in range(4001)]
+    dens = [math.exp(-t * t / 2) * (1 / (1 + math.exp(-t))) ** 3 * (1 - 1 / (1 + math.exp(-t))) for t in grid]
+    mean = sum(t * d for t, d in zip(grid, dens, strict=True)) / sum(dens)
+    sd = math.sqrt(sum((t - mean) ** 2 * d for t, d in zip(grid, dens, strict=True)) / sum(dens))
+    theta, se = irt.eap([1.0] * 4, [0.0] * 4, [True, True, True, False])
+    assert (theta, se) == pytest.approx((mean, sd), abs=2e-3)
 
 
-def test_readiness_is_stored_per_candidate(cohort):
+def test_readiness_is_the_ability_model_over_all_the_candidates_answers(cohort):
     guide, _, users = cohort
-    record = CandidateReadiness.objects.get(user=users["A"], guide=guide)
-    probability, p, _, _ = statistics.readiness(4, 4, exam_questions=4, cut=0.72)
-    assert record.probability == pytest.approx(probability)
-    scale = {"score_min": 100, "score_max": 1000, "passing": 750, "cut_percent": 72}
-    assert record.expected_scaled == scaled_score(100 * p, **scale)
-    assert record.low_scaled <= record.expected_scaled <= record.high_scaled
+    params = selectors.item_parameters(guide=guide)
+    scale = selectors.ability_scale(guide=guide, params=params)
+    questions = list(Question.objects.order_by("pk"))
+    for name in ("A", "E"):
+        record = CandidateReadiness.objects.get(user=users[name], guide=guide)
+        answers = MATRIX[name]
+        theta, se = irt.eap(
+            [params[q.pk]["a"] for q in questions], [params[q.pk]["b"] for q in questions], answers
+        )
+        expected = adaptive.estimate(theta, se, scale)
+        assert (record.theta, record.theta_se) == pytest.approx((theta, se), abs=1e-6)
+        assert record.probability == pytest.approx(expected.probability, abs=1e-6)
+        assert (record.expected_scaled, record.low_scaled, record.high_scaled) == (
+            expected.scaled, expected.low, expected.high,
+        )  # fmt: skip
+        assert record.answered == 4
+    a, e = (CandidateReadiness.objects.get(user=users[n], guide=guide) for n in ("A", "E"))
+    assert a.theta > e.theta and a.probability > e.probability
 
 
 def test_rebuild_twice_gives_the_same_result(cohort):

@@ -120,6 +120,29 @@ SITE = {
         get(url("exams:mistakes"), POST_ONLY),
         post(url("exams:mistakes"), SIGNED_IN_REDIRECTED, lambda o: {"guide": o.world.guide.pk}),
     ],
+    "exams:review_due": [
+        get(url("exams:review_due"), POST_ONLY),
+        post(url("exams:review_due"), SIGNED_IN_REDIRECTED, lambda o: {"guide": o.world.guide.pk}),
+    ],
+    "exams:diagnostic_start": [
+        get(url("exams:diagnostic_start"), POST_ONLY),
+        # the world's bank is not calibrated: refused with a message, back to the practice page
+        post(url("exams:diagnostic_start"), SIGNED_IN_REDIRECTED, lambda o: {"guide": o.world.guide.pk}),
+    ],
+    # A's attempts here are a mock and a study set, not diagnostics: A is sent to them, others get 404
+    "exams:diagnostic": [get(url("exams:diagnostic", OPEN), only_a(REDIRECT))],
+    "exams:diagnostic_answer": [
+        get(url("exams:diagnostic_answer", OPEN), POST_ONLY),
+        post(url("exams:diagnostic_answer", OPEN), only_a(REDIRECT), {"position": 1, "option": [0]}),
+    ],
+    "exams:diagnostic_stop": [
+        get(url("exams:diagnostic_stop", OPEN), POST_ONLY),
+        post(url("exams:diagnostic_stop", OPEN), only_a(REDIRECT)),
+    ],
+    "exams:confidence": [
+        get(url("exams:confidence", STUDY, FIRST), POST_ONLY),
+        post(url("exams:confidence", STUDY, FIRST), only_a(REDIRECT), {"unsure": "1"}),
+    ],
     "exams:resume": [
         get(url("exams:resume", OPEN), only_a(REDIRECT)),
         get(url("exams:resume", SUBMITTED), only_a(REDIRECT)),

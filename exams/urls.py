@@ -19,6 +19,7 @@ urlpatterns = [
     path("practice/drill/", views.practice_drill, name="drill"),
     path("practice/mistakes/", views.practice_mistakes, name="mistakes"),
     path("attempts/<int:attempt_id>/save/", views.attempt_save, name="save"),
+    path("attempts/<int:attempt_id>/time/", views.attempt_time, name="time"),
     path("attempts/<int:attempt_id>/submit/", views.attempt_submit, name="submit"),
     path("attempts/<int:attempt_id>/result/", views.attempt_result, name="result"),
     path("attempts/<int:attempt_id>/result/breakdown/", views.attempt_breakdown, name="breakdown"),

@@ -62,7 +62,7 @@ def attempt_get(*, user, attempt_id: int) -> Attempt:
 
 # The exam screen: the item and what its page prints of the attempt, blueprint and guide.
 _SCREEN = sql.Chain(
-    sql.Columns(AttemptItem, "i", exclude=("sub_domain", "domain", "saved_at")),
+    sql.Columns(AttemptItem, "i", exclude=("sub_domain", "domain", "saved_at", "save_request")),
     sql.Columns(
         Attempt,
         "a",
@@ -89,9 +89,10 @@ _SAVE = sql.Chain(
             "option_order",
             "checked_at",
             "saved_at",
+            "save_request",
         ),
     ),
-    sql.Columns(Attempt, "a", only=("id", "user", "state", "deadline")),
+    sql.Columns(Attempt, "a", only=("id", "user", "state", "started_at", "deadline")),
     where="i.attempt_id = %s AND i.position = %s AND a.user_id = %s",
 )
 
@@ -179,7 +180,7 @@ def _attempt_urls(attempt_id: int, script_prefix: str, urlconf) -> dict[str, str
         "question_prefix": question[: -len("0/")],
         **{
             name: reverse(f"exams:{name}", args=[attempt_id])
-            for name in ("save", "submit", "result", "overview")
+            for name in ("save", "time", "submit", "result", "overview")
         },
     }
 

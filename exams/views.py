@@ -255,7 +255,9 @@ def attempt_result(request, attempt_id: int):
     attempt = _current(request, attempt_id)
     if attempt.is_open:
         return _to_question(attempt)
-    return _with_scores(request, attempt, "exams/result.html")
+    return _with_scores(
+        request, attempt, "exams/result.html", active=selectors.attempt_active_seconds(attempt=attempt)
+    )
 
 
 @login_required
@@ -268,11 +270,10 @@ def attempt_breakdown(request, attempt_id: int):
     )
 
 
-def _with_scores(request, attempt, template: str):
+def _with_scores(request, attempt, template: str, **context):
     """The result page, or its per-domain table alone: the attempt with its domain scores."""
-    return render(
-        request, template, {"attempt": attempt, "scores": selectors.attempt_domain_scores(attempt=attempt)}
-    )
+    scores = selectors.attempt_domain_scores(attempt=attempt)
+    return render(request, template, {"attempt": attempt, "scores": scores, **context})
 
 
 @never_cache
@@ -294,6 +295,8 @@ def attempt_review(request, attempt_id: int):
             "attempt": attempt,
             "reviews": review.questions(**filters),
             "summary": review.summary,
+            "time_by_domain": review.domains,
+            "active": review.seconds,
             "form": form,
             "task": filters["task"],
             "task_row": review.task_row(filters["task"]),

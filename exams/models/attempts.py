@@ -106,6 +106,20 @@ class Attempt(models.Model):
     def is_open(self) -> bool:
         return self.state == self.State.IN_PROGRESS
 
+    @property
+    def time_used(self) -> int | None:
+        """Seconds from start to submit (wall time); None while the attempt is open."""
+        if self.submitted_at is None:
+            return None
+        return max(0, round((self.submitted_at - self.started_at).total_seconds()))
+
+    @property
+    def time_allowed(self) -> int | None:
+        """Seconds from start to deadline (with the candidate's extra time); None if untimed."""
+        if self.deadline is None:
+            return None
+        return round((self.deadline - self.started_at).total_seconds())
+
 
 class AttemptItem(models.Model):
     """One question of an attempt, pinned to the version drawn, with the candidate's answer."""

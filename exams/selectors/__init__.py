@@ -17,6 +17,7 @@ from .analytics import (
 from .attempts import (
     PROGRESS_FILTERS,
     Progress,
+    attempt_active_seconds,
     attempt_domain_scores,
     attempt_get,
     attempt_item_find,
@@ -47,6 +48,7 @@ __all__ = [
     "REVIEW_SHOW",
     "Progress",
     "Review",
+    "attempt_active_seconds",
     "attempt_domain_scores",
     "attempt_get",
     "attempt_item_find",

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 from questions import rules
@@ -190,6 +190,12 @@ def attempt_urls(attempt_id: int) -> dict[str, str]:
     reversed eight URLs on every request: a sixth of its template time, docs/performance.md).
     ``question_prefix`` + n + "/" is question n. The prefix and urlconf are part of the cache key."""
     return _attempt_urls(attempt_id, get_script_prefix(), get_urlconf())
+
+
+def attempt_active_seconds(*, attempt: Attempt) -> int:
+    """The time the attempt's questions were on screen, visible and focused, in all (seconds)."""
+    total = AttemptItem.objects.filter(attempt=attempt).aggregate(total=Sum("active_seconds"))["total"]
+    return total or 0
 
 
 def attempt_domain_scores(*, attempt: Attempt) -> list[AttemptDomainScore]:

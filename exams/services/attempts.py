@@ -103,7 +103,7 @@ def attempt_visit(*, attempt: Attempt, position: int) -> None:
 
 SUBMITTED = "This attempt has been submitted; answers can no longer change."
 LATE = "Time is up: this answer arrived after the exam ended."
-STALE = "This question was changed in another tab or device; that answer is the one kept."
+STALE = "This question was changed in another tab or device."
 # Lost races in a row before a save gives up and says so (each is a save that landed in between).
 _TRIES = 3
 

@@ -348,7 +348,7 @@
       showHint();
     }
     if (adopt) updateNavigator(pos, (body.selected || []).some((v) => v !== null), Boolean(body.flagged));
-    const kept = body.code === "stale" ? " The answer shown is the one saved." : "";
+    const kept = adopt ? " The answer shown is the one saved; change it here to replace it." : "";
     refusal = "not saved — question " + pos + ": " + (body.code === "stale" ? "changed elsewhere" : "refused");
     setStatus("error", refusal);
     let box = document.getElementById("save-refusal");
@@ -476,10 +476,10 @@
     const cells = Array.from(document.querySelectorAll(".navigator .nav-cell[data-position]"));
     const total = cells.length || Number(form.dataset.total || 0);
     const open = cells.filter((c) => !c.classList.contains("answered")).length;
-    let text = Math.floor(left / 60) + " min left · ";
-    if (!total) text = "";
-    else if (!open) text += "all " + total + " questions answered";
-    else text += open + " of " + total + " unanswered · about " + duration(left / open) + " each";
+    // The time left is the timer beside it: this says what it means per question still open.
+    let text = "";
+    if (total && !open) text = "all " + total + " answered";
+    else if (total) text = open + " of " + total + " unanswered · about " + duration(left / open) + " each";
     if (pacingText.textContent !== text) pacingText.textContent = text;
   }
   if (pacing && pacingToggle) {

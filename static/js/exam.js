@@ -44,36 +44,19 @@
   let refusal = null; // the last change the server refused, until a later one is acknowledged
   const SAVE_TIMEOUT = 20000; // a save with no reply by then is retried under the same name
 
-  // ---- this tab's name and its changes' numbers (sessionStorage: one per tab, kept on reload)
+  // ---- this page's name and its changes' numbers -------------------------------------
+  // A name of its own for every page load: a change's name is never reused for another change,
+  // even in a duplicated tab (which copies sessionStorage) or a second tab sharing the queue.
+  // A change waiting from an earlier page keeps the name it was first sent under.
   function randomName() {
     const bytes = new Uint8Array(12);
     crypto.getRandomValues(bytes);
     return Array.from(bytes, (b) => "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"[b % 64]).join("");
   }
-  let tab = null;
+  const tab = randomName();
   let sequence = 0;
-  try {
-    tab = sessionStorage.getItem("mockexam:tab");
-    sequence = Number(sessionStorage.getItem("mockexam:tab:sequence") || 0);
-  } catch (e) {
-    /* storage disabled: a name for this page only */
-  }
-  if (!tab || !/^[A-Za-z0-9_-]{6,40}$/.test(tab)) {
-    tab = randomName();
-    sequence = 0;
-    try {
-      sessionStorage.setItem("mockexam:tab", tab);
-    } catch (e) {
-      /* as above */
-    }
-  }
   function nextSequence() {
     sequence += 1;
-    try {
-      sessionStorage.setItem("mockexam:tab:sequence", String(sequence));
-    } catch (e) {
-      /* as above */
-    }
     return sequence;
   }
 
@@ -299,7 +282,7 @@
       // may not have landed. The retry carries the same name, so either way it is acknowledged.
       clearTimeout(timer);
       inFlight = false;
-      return scheduleRetry(0, navigator.onLine === false ? "offline" : "no reply from the server");
+      return scheduleRetry(0, e.name === "AbortError" ? "no reply from the server" : "offline");
     }
     clearTimeout(timer);
     // Still in flight until the reply is read: a change made while the body arrives must wait

@@ -19,3 +19,5 @@ urlpatterns = [
 
 # A lost database raised outside a view is a 503 too (config/middleware.py).
 handler500 = "config.middleware.server_error"
+# A body Django cannot read is a 4xx that says why, in JSON for the exam script.
+handler400 = "config.views.bad_request"

@@ -1,6 +1,18 @@
+"""Site-wide views: the health check, and the answer to a request that cannot be read."""
+
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
+from django.utils.html import escape
 from django.views.decorators.cache import never_cache
+
+# A page with no template: the request could not even be read, so nothing that depends on it
+# (the session, the user) is rendered.
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Bad request · MockExam</title></head>
+<body><main><h1>This request could not be read</h1><p>{message}</p></main></body></html>
+"""
 
 
 @never_cache
@@ -9,3 +21,20 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def bad_request(request, exception=None):
+    """handler400: a body Django itself cannot read (too large, too many fields, a broken
+    multipart form, whichever view it was for) is a 4xx that says what is wrong, as JSON for a
+    client that prefers it (the exam script), as a short page otherwise."""
+    if isinstance(exception, RequestDataTooBig):
+        status, message = 413, "The request is too large."
+    elif isinstance(exception, TooManyFieldsSent | TooManyFilesSent):
+        status, message = 400, "The request has too many fields."
+    elif isinstance(exception, MultiPartParserError):
+        status, message = 400, "The request's form data could not be read."
+    else:
+        status, message = 400, "The request could not be read."
+    if request.get_preferred_type(["text/html", "application/json"]) == "application/json":
+        return JsonResponse({"error": message}, status=status)
+    return HttpResponse(PAGE.format(message=escape(message)), status=status)

@@ -2,13 +2,12 @@
 clear message, nothing is guessed.
 
 Forms and query strings go through Django forms, whose choices come from the database (the
-guide's domains and task statements, the attempt's own). The autosave's body is a JSON object,
-not form data: ``parse_save`` reads it strictly.
+guide's domains and task statements, the attempt's own). The exam script's JSON bodies (the
+autosave, the time report) are not form data: ``exams/answers.py`` reads them strictly.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from django import forms
@@ -19,53 +18,6 @@ from questions.rules import MAX_OPTIONS
 
 from . import selectors
 from .services.practice import DRILL_SIZES
-
-# ---- the autosave -------------------------------------------------------------------------
-
-MAX_BODY = 4096
-
-
-@dataclass(frozen=True)
-class SavePayload:
-    position: int
-    selected: list[int | None]
-    flagged: bool
-    revision: int
-
-
-def _whole(value, name: str, low: int = 0, high: int = 10_000) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-        raise ValidationError(f"'{name}' must be a whole number between {low} and {high}.")
-    return value
-
-
-def parse_save(body: bytes) -> SavePayload:
-    if len(body) > MAX_BODY:
-        raise ValidationError("The request is too large.")
-    try:
-        data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        # RecursionError: arrays nested deeper than the parser's limit ("[[[[…" in 4 kB).
-        raise ValidationError("The request is not valid JSON.") from None
-    if not isinstance(data, dict):
-        raise ValidationError("The request must be a JSON object.")
-    unknown = set(data) - {"position", "selected", "flagged", "revision"}
-    if unknown:
-        raise ValidationError(f"Unknown field(s): {', '.join(sorted(map(str, unknown)))}.")
-    selected = data.get("selected", [])
-    if not isinstance(selected, list) or len(selected) > MAX_OPTIONS:
-        raise ValidationError("'selected' must be a list of option numbers.")
-    # null: a step or prompt of an ordering or matching item not placed yet (the service
-    # refuses it for the other types).
-    flagged = data.get("flagged", False)
-    if not isinstance(flagged, bool):
-        raise ValidationError("'flagged' must be true or false.")
-    return SavePayload(
-        position=_whole(data.get("position"), "position", 1, 1000),
-        selected=[None if s is None else _whole(s, "selected", 0, MAX_OPTIONS - 1) for s in selected],
-        flagged=flagged,
-        revision=_whole(data.get("revision"), "revision", 0, 10**9),
-    )
 
 
 def first_error(form: forms.Form) -> str:

@@ -170,8 +170,12 @@ def stored_answer(
 def shown_answer(
     type: str, stored: Sequence, *, option_order: Sequence[int], response_order: Sequence[int]
 ) -> list:
-    """``stored_answer`` the other way: what the page shows of a stored arrangement, per
-    displayed step or prompt (the position given, or the displayed response chosen, or None)."""
+    """``stored_answer`` the other way: what the page shows of a stored answer. For an
+    arrangement, per displayed step or prompt, the position given, or the displayed response
+    chosen, or None; for the other types, the displayed options chosen, in order."""
+    if type not in ARRANGED:
+        chosen = set(stored)
+        return [shown for shown, original in enumerate(option_order) if original in chosen]
     if not stored:
         return [None] * len(option_order)
     if type == "ordering":

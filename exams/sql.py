@@ -10,6 +10,7 @@ silent default. Table and column names come from the models; every value is a pa
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import UTC, datetime
 from functools import cached_property
 from itertools import pairwise
@@ -124,3 +125,17 @@ class Chain:
         for child, parent, link in zip(instances, instances[1:], self.links, strict=False):
             setattr(child, link, parent)
         return instances[0]
+
+
+def sqlite_parameter_limit(sender, connection, **kwargs) -> None:
+    """``connection_created``: let Django batch SQLite statements by the connection's real limit
+    on parameters (``SQLITE_LIMIT_VARIABLE_NUMBER``: 32,766 by default since SQLite 3.32, read
+    from the connection), not the 999 of older builds that Django 5.2 still assumes.
+
+    A start inserts all of an attempt's items in one INSERT; at 999 parameters that held only
+    for at most 15 columns, and one column more split a 65-question start in two statements.
+    """
+    if connection.vendor == "sqlite":
+        connection.features.max_query_params = connection.connection.getlimit(
+            sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER
+        )

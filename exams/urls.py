@@ -27,6 +27,7 @@ urlpatterns = [
         "attempts/<int:attempt_id>/q/<int:position>/confidence/", views.attempt_confidence, name="confidence"
     ),
     path("attempts/<int:attempt_id>/save/", views.attempt_save, name="save"),
+    path("attempts/<int:attempt_id>/time/", views.attempt_time, name="time"),
     path("attempts/<int:attempt_id>/submit/", views.attempt_submit, name="submit"),
     path("attempts/<int:attempt_id>/result/", views.attempt_result, name="result"),
     path("attempts/<int:attempt_id>/result/breakdown/", views.attempt_breakdown, name="breakdown"),

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.decorators import author_required
 
 from . import errors, selectors
+from .answers import BodyRefused, parse_save, parse_time, read_json
 from .clock import remaining_seconds
 from .forms import (
     DrillForm,
@@ -30,7 +31,6 @@ from .forms import (
     ReviewFilterForm,
     first_error,
     parse_diagnostic_answer,
-    parse_save,
 )
 from .models import ExamBlueprint
 from .services import attempts, diagnostic, practice, spaced
@@ -180,30 +180,61 @@ def attempt_overview(request, attempt_id: int):
     )
 
 
+def json_body(parse):
+    """A view of the exam script's JSON API: the body read strictly (exams/answers.py) and
+    parsed by ``parse`` into the view's ``payload``; an unreadable or malformed body is a 4xx
+    with a message, a domain refusal ``json_refusal``. Another's attempt is still the 404."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            try:
+                payload = parse(read_json(request))
+            except BodyRefused as exc:
+                return JsonResponse({"error": exc.message}, status=exc.status)
+            try:
+                return view(request, *args, payload=payload, **kwargs)
+            except errors.NotFound:
+                raise
+            except errors.DomainError as exc:
+                return json_refusal(exc)
+
+        return wrapper
+
+    return decorate
+
+
 @login_required
 @require_POST
 @not_found_is_404
-def attempt_save(request, attempt_id: int):
-    try:
-        payload = parse_save(request.body)
-    except ValidationError as exc:
-        return JsonResponse({"error": exc.messages[0]}, status=400)
-    try:
-        ack = attempts.attempt_save_answer(
-            user=request.user,
-            attempt_id=attempt_id,
-            position=payload.position,
-            selected=payload.selected,
-            flagged=payload.flagged,
-            base_revision=payload.revision,
-        )
-    except errors.NotFound:
-        raise
-    except errors.DomainError as exc:
-        return json_refusal(exc)
+@json_body(parse_save)
+def attempt_save(request, attempt_id: int, payload):
+    ack = attempts.attempt_save_answer(
+        user=request.user,
+        attempt_id=attempt_id,
+        position=payload.position,
+        selected=payload.selected,
+        flagged=payload.flagged,
+        base_revision=payload.revision,
+        request=payload.request,
+        active=payload.active,
+    )
     return JsonResponse(
         {"revision": ack.revision, "saved_at": ack.saved_at.isoformat(), "remaining": ack.remaining_seconds}
     )
+
+
+@login_required
+@require_POST
+@not_found_is_404
+@json_body(parse_time)
+def attempt_time(request, attempt_id: int, payload):
+    """How long a question has been on screen (the exam script reports it as the candidate
+    leaves the question); never a conflict."""
+    active = attempts.attempt_record_time(
+        user=request.user, attempt_id=attempt_id, position=payload.position, active=payload.active
+    )
+    return JsonResponse({"active": active})
 
 
 @login_required
@@ -253,7 +284,9 @@ def attempt_result(request, attempt_id: int):
             "exams/diagnostic_result.html",
             {"attempt": attempt, "result": selectors.diagnostic_result(attempt=attempt)},
         )
-    return _with_scores(request, attempt, "exams/result.html")
+    return _with_scores(
+        request, attempt, "exams/result.html", active=selectors.attempt_active_seconds(attempt=attempt)
+    )
 
 
 @login_required
@@ -266,11 +299,10 @@ def attempt_breakdown(request, attempt_id: int):
     )
 
 
-def _with_scores(request, attempt, template: str):
+def _with_scores(request, attempt, template: str, **context):
     """The result page, or its per-domain table alone: the attempt with its domain scores."""
-    return render(
-        request, template, {"attempt": attempt, "scores": selectors.attempt_domain_scores(attempt=attempt)}
-    )
+    scores = selectors.attempt_domain_scores(attempt=attempt)
+    return render(request, template, {"attempt": attempt, "scores": scores, **context})
 
 
 @never_cache
@@ -292,6 +324,8 @@ def attempt_review(request, attempt_id: int):
             "attempt": attempt,
             "reviews": review.questions(**filters),
             "summary": review.summary,
+            "time_by_domain": review.domains,
+            "active": review.seconds,
             "form": form,
             "task": filters["task"],
             "task_row": review.task_row(filters["task"]),

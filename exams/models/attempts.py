@@ -107,6 +107,20 @@ class Attempt(models.Model):
     def is_open(self) -> bool:
         return self.state == self.State.IN_PROGRESS
 
+    @property
+    def time_used(self) -> int | None:
+        """Seconds from start to submit (wall time); None while the attempt is open."""
+        if self.submitted_at is None:
+            return None
+        return max(0, round((self.submitted_at - self.started_at).total_seconds()))
+
+    @property
+    def time_allowed(self) -> int | None:
+        """Seconds from start to deadline (with the candidate's extra time); None if untimed."""
+        if self.deadline is None:
+            return None
+        return round((self.deadline - self.started_at).total_seconds())
+
 
 class AttemptItem(models.Model):
     """One question of an attempt, pinned to the version drawn, with the candidate's answer."""
@@ -121,9 +135,9 @@ class AttemptItem(models.Model):
     sub_domain = models.ForeignKey(SubDomain, on_delete=models.PROTECT, related_name="+")
     domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="+")
     # Copied from the version at draw time so a save validates without reading the content.
-    # No column of their own for the type and a matching item's response order: a start inserts
-    # 65 rows, and one more column took SQLite past one INSERT's 999 values. The type follows
-    # from the shape (``type``), the responses' order follows the prompts' in ``option_order``.
+    # No column of their own for the type and a matching item's response order: they follow from
+    # the shape (``type``) and from the prompts' order in ``option_order``. (A start inserts 65
+    # rows in one INSERT: on SQLite as many values as the connection allows, exams/sql.py.)
     choice_count = models.PositiveSmallIntegerField()
     select_count = models.PositiveSmallIntegerField()
     option_order = models.JSONField(
@@ -139,6 +153,15 @@ class AttemptItem(models.Model):
         default=0, help_text="Bumped by every save; stale saves are refused."
     )
     saved_at = models.DateTimeField(null=True, blank=True)
+    # The save that set this answer, as the browser named it ("<tab>:<sequence>", exams/answers.py):
+    # a retry of that save is acknowledged again, and a later change from the same tab builds on
+    # it even when the tab never heard that it landed.
+    save_request = models.CharField(max_length=64, blank=True, default="")
+    active_seconds = models.PositiveIntegerField(
+        default=0,
+        help_text="How long the question was on screen, visible and focused (seconds, as the browser "
+        "measured it; never more than the attempt's elapsed time).",
+    )
     is_correct = models.BooleanField(null=True, blank=True)
     checked_at = models.DateTimeField(
         null=True,

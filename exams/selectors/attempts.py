@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.core.paginator import EmptyPage, Page, Paginator
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, QuerySet, Sum
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 from questions import rules
@@ -73,7 +73,7 @@ def attempt_get(*, user, attempt_id: int) -> Attempt:
 
 # The exam screen: the item and what its page prints of the attempt, blueprint and guide.
 _SCREEN = sql.Chain(
-    sql.Columns(AttemptItem, "i", exclude=("sub_domain", "domain", "saved_at")),
+    sql.Columns(AttemptItem, "i", exclude=("sub_domain", "domain", "saved_at", "save_request")),
     sql.Columns(
         Attempt,
         "a",
@@ -100,9 +100,10 @@ _SAVE = sql.Chain(
             "option_order",
             "checked_at",
             "saved_at",
+            "save_request",
         ),
     ),
-    sql.Columns(Attempt, "a", only=("id", "user", "state", "deadline")),
+    sql.Columns(Attempt, "a", only=("id", "user", "state", "started_at", "deadline")),
     where="i.attempt_id = %s AND i.position = %s AND a.user_id = %s",
 )
 
@@ -190,7 +191,7 @@ def _attempt_urls(attempt_id: int, script_prefix: str, urlconf) -> dict[str, str
         "question_prefix": question[: -len("0/")],
         **{
             name: reverse(f"exams:{name}", args=[attempt_id])
-            for name in ("save", "submit", "result", "overview")
+            for name in ("save", "time", "submit", "result", "overview")
         },
     }
 
@@ -200,6 +201,12 @@ def attempt_urls(attempt_id: int) -> dict[str, str]:
     reversed eight URLs on every request: a sixth of its template time, docs/performance.md).
     ``question_prefix`` + n + "/" is question n. The prefix and urlconf are part of the cache key."""
     return _attempt_urls(attempt_id, get_script_prefix(), get_urlconf())
+
+
+def attempt_active_seconds(*, attempt: Attempt) -> int:
+    """The time the attempt's questions were on screen, visible and focused, in all (seconds)."""
+    total = AttemptItem.objects.filter(attempt=attempt).aggregate(total=Sum("active_seconds"))["total"]
+    return total or 0
 
 
 def attempt_domain_scores(*, attempt: Attempt) -> list[AttemptDomainScore]:

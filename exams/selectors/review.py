@@ -105,8 +105,16 @@ def item_review(item: AttemptItem) -> dict:
 class Review:
     items: list[AttemptItem]
     # One row per task statement the attempt drew, in the guide's order: code, title, domain
-    # (its number), sub_id, wrong (unanswered counts as wrong) and total.
+    # (its number), sub_id, wrong (unanswered counts as wrong), total and seconds (the active
+    # time on its questions).
     summary: list[dict]
+    # One row per domain the attempt drew, in order: number, title, total (questions), seconds.
+    domains: list[dict]
+
+    @property
+    def seconds(self) -> int:
+        """The active time on all the attempt's questions."""
+        return sum(row["seconds"] for row in self.domains)
 
     def task_row(self, code: str | None) -> dict | None:
         """The summary row of task statement ``code``, if the attempt drew it."""
@@ -132,6 +140,7 @@ def attempt_review(*, attempt: Attempt) -> Review:
         .order_by("position")
     )
     summary: dict[str, dict] = {}
+    domains: dict[int, dict] = {}
     for item in items:
         sub = item.sub_domain
         row = summary.setdefault(
@@ -143,9 +152,17 @@ def attempt_review(*, attempt: Attempt) -> Review:
                 "sub_id": sub.pk,
                 "wrong": 0,
                 "total": 0,
+                "seconds": 0,
             },
         )
         row["total"] += 1
         row["wrong"] += not item.is_correct
+        row["seconds"] += item.active_seconds
+        number = sub.domain.number
+        domain = domains.setdefault(
+            number, {"number": number, "title": sub.domain.title, "total": 0, "seconds": 0}
+        )
+        domain["total"] += 1
+        domain["seconds"] += item.active_seconds
     rows = sorted(summary.values(), key=lambda r: [int(p) for p in r["code"].split(".")])
-    return Review(items=items, summary=rows)
+    return Review(items=items, summary=rows, domains=[domains[n] for n in sorted(domains)])

@@ -1,7 +1,9 @@
-"""Writes for attempts: start, visit, save an answer, check it (study mode), submit, expire."""
+"""Writes for attempts: start, visit, save an answer, record time on it, check it (study mode),
+submit, expire."""
 
 from __future__ import annotations
 
+import math
 import random
 import secrets
 from dataclasses import dataclass
@@ -26,7 +28,7 @@ from ..errors import (
     TimeUp,
 )
 from ..models import Attempt, AttemptItem, ExamBlueprint
-from ..scoring import AnswerShapeError, answer_correct, scaled_score, stored_answer
+from ..scoring import AnswerShapeError, answer_correct, scaled_score, shown_answer, stored_answer
 from .assembly import assemble
 from .seen import seen_record_draw, seen_record_marks
 
@@ -108,6 +110,9 @@ def attempt_visit(*, attempt: Attempt, position: int) -> None:
 
 SUBMITTED = "This attempt has been submitted; answers can no longer change."
 LATE = "Time is up: this answer arrived after the exam ended."
+STALE = "This question was changed in another tab or device."
+# Lost races in a row before a save gives up and says so (each is a save that landed in between).
+_TRIES = 3
 
 
 def attempt_save_answer(
@@ -118,6 +123,8 @@ def attempt_save_answer(
     selected: list[int],
     flagged: bool,
     base_revision: int,
+    request: str = "",
+    active: int | None = None,
     now: datetime | None = None,
 ) -> SaveAck:
     """Save one question's answer and flag; acknowledged only once committed.
@@ -125,73 +132,167 @@ def attempt_save_answer(
     ``selected`` is the answer as the page shows it (``scoring.stored_answer``): displayed
     option positions (0-based, in the attempt's shuffled order), or for ordering and matching one
     entry per displayed step or prompt. The write is a single conditional UPDATE: it lands only
-    if the attempt is still open, the deadline plus grace has not passed, and nobody saved this
-    question since ``base_revision``.
+    if the attempt is still open, the deadline plus grace has not passed, and the item is still
+    at the revision this decision was made on.
+
+    Idempotent: ``request`` names the save as ``"<tab>:<sequence>"`` (exams/answers.py), the
+    same for every retry of one change. A base revision that is no longer current is a
+    conflict (``StaleRevision``) unless
+
+    - this very request has landed (its reply was lost, or the retry raced its original):
+      acknowledged again, unchanged;
+    - the item already holds this answer and flag (a client that does not name its saves):
+      acknowledged again;
+    - every save since the base revision was this tab's own (an earlier change whose reply was
+      lost): the change builds on it. The item's last save came from the same tab with a lower
+      sequence, and that save was itself accepted only on these terms, so no other tab's answer
+      lies in between.
+
+    Every refusal that follows from what is saved (a conflict, a checked answer, a submitted
+    attempt) carries the item's revision, answer (as the page shows it) and flag, so that the
+    page can show what the server holds. ``active``: the seconds the question has been on
+    screen (``_ACTIVE_SQL``).
     """
     now = now or timezone.now()
-    item = selectors.attempt_item_find(
-        user_id=user.pk, attempt_id=attempt_id, position=position, for_save=True
-    )
+    for _ in range(_TRIES):
+        item = _item_for_save(user, attempt_id, position)
+        attempt = item.attempt
+        try:
+            stored = stored_answer(
+                item.type,
+                selected,
+                option_order=item.shown_order,
+                response_order=item.response_order,
+                choice_count=item.choice_count,
+                select_count=item.select_count,
+            )
+        except AnswerShapeError as exc:
+            raise AnswerInvalid(str(exc)) from None
+        if not attempt.is_open:
+            raise AttemptClosed(SUBMITTED, **saved_state(item))
+        if is_overdue(attempt, now):
+            raise TimeUp(LATE)
+        if item.checked_at is not None and stored != item.selected:
+            raise AnswerChecked("This answer has been checked; it can no longer change.", **saved_state(item))
+        if request and item.save_request == request:
+            return SaveAck(item.revision, item.saved_at or now, remaining_seconds(attempt, now))
+        if item.revision != base_revision:
+            if item.selected == stored and item.flagged == flagged:
+                return SaveAck(item.revision, item.saved_at or now, remaining_seconds(attempt, now))
+            if base_revision > item.revision or not _same_tab_later(request, item.save_request):
+                raise StaleRevision(STALE, **saved_state(item))
+        # One UPDATE in autocommit: it is committed when it returns, so the reply is an honest ack.
+        updated = _update_if_current(
+            item=item, selected=stored, flagged=flagged, request=request, active=active, now=now
+        )
+        if updated == 1:
+            return SaveAck(item.revision + 1, now, remaining_seconds(attempt, now))
+        # Something changed between the read and the write (a submit, another tab, or this
+        # request's own original landing): decide again on what is there now.
+    raise StaleRevision(STALE, **saved_state(_item_for_save(user, attempt_id, position)))
+
+
+def _item_for_save(user, attempt_id: int, position: int) -> AttemptItem:
+    """The candidate's item with its attempt, as a save reads it; ``NotFound`` for another's
+    attempt or none, ``AnswerInvalid`` for a position the attempt does not have."""
+    find = selectors.attempt_item_find
+    item = find(user_id=user.pk, attempt_id=attempt_id, position=position, for_save=True)
     if item is None:
         attempt = Attempt.objects.filter(pk=attempt_id, user=user).only("question_count").first()
         if attempt is None:
             raise NotFound("No such attempt.")
-        raise AnswerInvalid(
-            f"Question {position} is not part of this attempt (it has questions 1–{attempt.question_count})."
-        )
-    attempt = item.attempt
-    try:
-        stored = stored_answer(
-            item.type,
-            selected,
-            option_order=item.shown_order,
-            response_order=item.response_order,
-            choice_count=item.choice_count,
-            select_count=item.select_count,
-        )
-    except AnswerShapeError as exc:
-        raise AnswerInvalid(str(exc)) from None
-    if not attempt.is_open:
-        raise AttemptClosed(SUBMITTED)
-    if is_overdue(attempt, now):
-        raise TimeUp(LATE)
-    if item.checked_at is not None and stored != item.selected:
-        raise AnswerChecked("This answer has been checked; it can no longer change.")
-    if item.revision != base_revision:
-        if item.selected == stored and item.flagged == flagged:
-            # A retry of a save that landed (its reply was lost): acknowledge it again.
-            return SaveAck(item.revision, item.saved_at or now, remaining_seconds(attempt, now))
-        raise StaleRevision(
-            "This question was changed in another tab or device. Reload to see the latest answer.",
-            revision=item.revision,
-        )
-    # One UPDATE in autocommit: it is committed when it returns, so the reply is an honest ack.
-    updated = _update_if_current(
-        item_id=item.pk, base_revision=base_revision, selected=stored, flagged=flagged, now=now
+        count = attempt.question_count
+        raise AnswerInvalid(f"Question {position} is not part of this attempt (it has questions 1–{count}).")
+    return item
+
+
+def saved_state(item: AttemptItem) -> dict:
+    """What the server holds for an item, as the exam page shows it: the revision, the answer
+    in displayed positions (never the version's indexes), the flag."""
+    shown = shown_answer(
+        item.type, item.selected, option_order=item.shown_order, response_order=item.response_order
     )
-    if updated != 1:
-        # Something changed between the read and the write (a submit, another tab): say which.
+    return {
+        "revision": item.revision,
+        "selected": shown if any(s is not None for s in shown) else [],
+        "flagged": item.flagged,
+    }
+
+
+def _same_tab_later(request: str, last: str) -> bool:
+    """Whether ``request`` ("<tab>:<sequence>") is a later change of the tab that made ``last``."""
+    tab, _, sequence = request.rpartition(":")
+    last_tab, _, last_sequence = last.rpartition(":")
+    return bool(tab) and tab == last_tab and int(last_sequence) < int(sequence)
+
+
+def attempt_record_time(
+    *, user, attempt_id: int, position: int, active: int, now: datetime | None = None
+) -> int:
+    """Record how long a question has been on screen (visible and focused), as the browser
+    measured it: ``active`` seconds in all, its running total for this question.
+
+    Never a conflict (time is not an answer): the stored total only grows, and it is bounded
+    by the attempt's elapsed time less the time recorded on its other questions
+    (``_ACTIVE_SQL``). Returns the total now stored.
+    """
+    now = now or timezone.now()
+    item = _item_for_save(user, attempt_id, position)
+    if not item.attempt.is_open:
+        raise AttemptClosed(SUBMITTED, **saved_state(item))
+    if is_overdue(item.attempt, now):
+        raise TimeUp(LATE)
+    params = [*_active_params(item.attempt, active, now), item.pk, *_open_params(now)]
+    if sql.execute(AttemptItem, _TIME_SQL, params) != 1:
         fresh = Attempt.objects.only("state", "deadline").get(pk=attempt_id)
         if not fresh.is_open:
-            raise AttemptClosed(SUBMITTED)
-        if is_overdue(fresh, now):
-            raise TimeUp(LATE)
-        raise StaleRevision("This question was changed in another tab or device. Reload to see it.")
-    return SaveAck(base_revision + 1, now, remaining_seconds(attempt, now))
+            raise AttemptClosed(SUBMITTED, **saved_state(item))
+        raise TimeUp(LATE)
+    return AttemptItem.objects.values_list("active_seconds", flat=True).get(pk=item.pk)
 
 
 _ITEMS, _ATTEMPTS = AttemptItem._meta.db_table, Attempt._meta.db_table
-_SAVE_SQL = (
-    f'UPDATE "{_ITEMS}" SET selected = %s, flagged = %s, revision = revision + 1, saved_at = %s '  # noqa: S608  # nosec B608
-    f'WHERE id = %s AND revision = %s AND EXISTS (SELECT 1 FROM "{_ATTEMPTS}" a '
-    f'WHERE a.id = "{_ITEMS}".attempt_id AND a.state = %s AND (a.deadline IS NULL OR a.deadline >= %s))'
+# The item's attempt is open and within deadline plus grace, checked by the database.
+_OPEN = (
+    f'EXISTS (SELECT 1 FROM "{_ATTEMPTS}" a WHERE a.id = "{_ITEMS}".attempt_id '  # noqa: S608  # nosec B608
+    "AND a.state = %s AND (a.deadline IS NULL OR a.deadline >= %s))"
 )
+# The time on the attempt's other questions.
+_OTHERS = (
+    f'(SELECT COALESCE(SUM(o.active_seconds), 0) FROM "{_ITEMS}" o '  # noqa: S608  # nosec B608
+    f'WHERE o.attempt_id = "{_ITEMS}".attempt_id AND o.id <> "{_ITEMS}".id)'
+)
+# A question's active time: the larger of what is stored and what is reported, the reported
+# value bounded by the attempt's elapsed seconds less the other questions' time, so that no
+# value a browser sends (or forges) makes the attempt's questions add up to more than the time
+# it has been open. Parameters: reported, elapsed, reported, elapsed, reported, elapsed.
+_ACTIVE_SQL = (
+    f"active_seconds = CASE WHEN %s <= active_seconds OR %s - {_OTHERS} <= active_seconds "
+    f"THEN active_seconds WHEN %s <= %s - {_OTHERS} THEN %s ELSE %s - {_OTHERS} END"
+)
+_SAVE_SQL = (
+    f'UPDATE "{_ITEMS}" SET selected = %s, flagged = %s, revision = revision + 1, saved_at = %s, '  # noqa: S608  # nosec B608
+    f"save_request = %s WHERE id = %s AND revision = %s AND {_OPEN}"
+)
+_SAVE_ACTIVE_SQL = _SAVE_SQL.replace(" WHERE id = ", f", {_ACTIVE_SQL} WHERE id = ", 1)
+_TIME_SQL = f'UPDATE "{_ITEMS}" SET {_ACTIVE_SQL} WHERE id = %s AND {_OPEN}'  # noqa: S608  # nosec B608
 
 
-def _update_if_current(*, item_id: int, base_revision: int, selected: list[int], flagged: bool, now) -> int:
+def _open_params(now: datetime) -> list:
+    return [Attempt.State.IN_PROGRESS.value, sql.prep(Attempt, "deadline", now - grace())]
+
+
+def _active_params(attempt: Attempt, active: int, now: datetime) -> list:
+    elapsed = max(0, math.ceil((now - attempt.started_at).total_seconds()))
+    return [active, elapsed] * 3
+
+
+def _update_if_current(
+    *, item: AttemptItem, selected: list, flagged: bool, request: str, active: int | None, now
+) -> int:
     """The save's conditional UPDATE; the number of rows it changed (1, or 0 when refused).
 
-    It lands only if the item is still at ``base_revision`` and its attempt is open and within
+    It lands only if the item is still at the revision read and its attempt is open and within
     deadline plus grace, all checked by the database in the statement itself. Written out
     (exams/sql.py): this is the busiest write of an exam, and the ORM builds an UPDATE through
     a join (``attempt__state=…``) as ``id IN (subquery)``, which cost a fifth of the whole
@@ -201,12 +302,12 @@ def _update_if_current(*, item_id: int, base_revision: int, selected: list[int],
         sql.prep(AttemptItem, "selected", selected),
         flagged,
         sql.prep(AttemptItem, "saved_at", now),
-        item_id,
-        base_revision,
-        Attempt.State.IN_PROGRESS.value,
-        sql.prep(Attempt, "deadline", now - grace()),
+        request,
     ]
-    return sql.execute(AttemptItem, _SAVE_SQL, params)
+    if active is not None:
+        params += _active_params(item.attempt, active, now)
+    params += [item.pk, item.revision, *_open_params(now)]
+    return sql.execute(AttemptItem, _SAVE_SQL if active is None else _SAVE_ACTIVE_SQL, params)
 
 
 def attempt_submit(*, user, attempt_id: int, now: datetime | None = None) -> Attempt:

@@ -55,6 +55,17 @@ def clock(seconds) -> str:
     return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
+@register.filter
+def duration(seconds) -> str:
+    """Seconds as a person says them: "45 s", "2 min 05 s", "1 h 02 min"."""
+    seconds = max(0, int(seconds or 0))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+
+
 @register.simple_tag
 def navigator_items(question_prefix: str, statuses: list[dict], current: int | None) -> str:
     """The navigator's <li> cells (``selectors.attempt_statuses``), joined in one pass.

@@ -2,7 +2,12 @@
 //
 // Every change goes into a queue kept in localStorage before it is sent, so a reload, a crash
 // or a closed tab loses nothing: the next page of this attempt sends what is still waiting.
-// The server is the clock; the browser only counts down between the server's answers.
+// Each change is named "<tab>:<sequence>" and every retry of it sends the same name, so a retry
+// of a save that landed is acknowledged, never taken for another tab's change. The status says
+// "saved ✓" only when the server has acknowledged everything; a change it refused is shown as
+// refused, with the server's answer on screen. The server is the clock; the browser only counts
+// down between the server's answers. The time a question is on screen, visible and focused, is
+// sent with its saves and when the candidate leaves it.
 (function () {
   "use strict";
 
@@ -19,6 +24,7 @@
   // The letters that choose an option, as the page shows them (F, N and P stay flag and move).
   const letterKeys = (form.dataset.letterKeys || "").toUpperCase();
   const saveUrl = form.dataset.saveUrl;
+  const timeUrl = form.dataset.timeUrl;
   const submitUrl = form.dataset.submitUrl;
   const resultUrl = form.dataset.resultUrl;
   const questionUrl = (n) => form.dataset.questionUrl.replace(/\/0\/$/, "/" + n + "/");
@@ -35,6 +41,24 @@
   let retryDelay = 1000;
   let retryTimer = null;
   let finished = false;
+  let refusal = null; // the last change the server refused, until a later one is acknowledged
+  const SAVE_TIMEOUT = 20000; // a save with no reply by then is retried under the same name
+
+  // ---- this page's name and its changes' numbers -------------------------------------
+  // A name of its own for every page load: a change's name is never reused for another change,
+  // even in a duplicated tab (which copies sessionStorage) or a second tab sharing the queue.
+  // A change waiting from an earlier page keeps the name it was first sent under.
+  function randomName() {
+    const bytes = new Uint8Array(12);
+    crypto.getRandomValues(bytes);
+    return Array.from(bytes, (b) => "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"[b % 64]).join("");
+  }
+  const tab = randomName();
+  let sequence = 0;
+  function nextSequence() {
+    sequence += 1;
+    return sequence;
+  }
 
   // ---- the durable queue -------------------------------------------------------------
   function loadQueue() {
@@ -64,10 +88,17 @@
     statusEl.textContent = text;
   }
 
+  function answers(n) {
+    return n + (n === 1 ? " answer" : " answers");
+  }
+  // "saved ✓" only when nothing waits and nothing was refused since the last acknowledgement.
   function showWaiting(offline) {
     const n = pendingCount();
-    if (!n) return setStatus("saved", "saved ✓");
-    if (offline) setStatus("offline", "offline — " + n + (n === 1 ? " answer" : " answers") + " waiting, retrying");
+    if (!n) {
+      if (refusal) return setStatus("error", refusal);
+      return setStatus("saved", "saved ✓");
+    }
+    if (offline) setStatus("offline", "offline — " + answers(n) + " waiting on this device, retrying");
     else setStatus("saving", "saving…");
   }
 
@@ -175,7 +206,9 @@
   function record() {
     const entry = { selected: currentSelection(), flagged: isFlagged(), base: revision };
     if (queue[position]) entry.base = queue[position].base;
-    entry.seq = (queue[position] ? queue[position].seq || 0 : 0) + 1;
+    entry.seq = nextSequence();
+    entry.request = tab + ":" + entry.seq; // every retry of this change sends this name
+    entry.active = activeSeconds();
     queue[position] = entry;
     storeQueue(queue);
     updateNavigator(position, entry.selected.length > 0, entry.flagged);
@@ -184,13 +217,28 @@
   }
 
   // ---- sending ------------------------------------------------------------------------
-  function scheduleRetry() {
+  // Retry-After (seconds or an HTTP date), or the "retry_after" of a JSON reply, in ms; or 0.
+  function retryAfter(response, body) {
+    const header = response.headers.get("Retry-After");
+    let seconds = header === null ? NaN : Number(header);
+    if (header !== null && isNaN(seconds)) seconds = (Date.parse(header) - Date.now()) / 1000;
+    if (isNaN(seconds) && typeof body.retry_after === "number") seconds = body.retry_after;
+    return isNaN(seconds) ? 0 : Math.min(Math.max(seconds, 0), 300) * 1000;
+  }
+
+  // Try again later: after the backoff, or after the server's Retry-After if that is longer.
+  // The status says that the answers wait on this device and are being retried, never "saved".
+  function scheduleRetry(wait, why) {
     if (retryTimer) return;
-    showWaiting(true);
+    const delay = Math.max(retryDelay, wait || 0);
+    if (why) {
+      setStatus("offline", why + " — " + answers(pendingCount()) + " kept on this device, retrying in " +
+        Math.ceil(delay / 1000) + " s");
+    } else showWaiting(true);
     retryTimer = setTimeout(() => {
       retryTimer = null;
       flush();
-    }, retryDelay);
+    }, delay);
     retryDelay = Math.min(retryDelay * 2, 30000);
   }
 
@@ -207,31 +255,42 @@
     const entry = queue[pos];
     inFlight = true;
     showWaiting(false);
+    const payload = { position: pos, selected: entry.selected, flagged: entry.flagged, revision: entry.base };
+    if (entry.request) payload.request = entry.request; // entries queued before names had none
+    const active = pos === position ? Math.max(activeSeconds(), entry.active || 0) : entry.active;
+    if (typeof active === "number") payload.active = active;
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), SAVE_TIMEOUT);
     let response;
+    let body = {};
     try {
       response = await fetch(saveUrl, {
         method: "POST",
         credentials: "same-origin",
         redirect: "manual",
+        signal: abort.signal,
         headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, Accept: "application/json" },
-        body: JSON.stringify({ position: pos, selected: entry.selected, flagged: entry.flagged, revision: entry.base }),
+        body: JSON.stringify(payload),
       });
+      try {
+        body = await response.json();
+      } catch (e) {
+        /* a proxy's error page, or a redirect to the login page: handled below */
+      }
     } catch (e) {
+      // No reply (offline, a server that died, or no answer in SAVE_TIMEOUT): the save may or
+      // may not have landed. The retry carries the same name, so either way it is acknowledged.
+      clearTimeout(timer);
       inFlight = false;
-      return scheduleRetry();
+      return scheduleRetry(0, e.name === "AbortError" ? "no reply from the server" : "offline");
     }
-    let body = {};
-    try {
-      body = await response.json();
-    } catch (e) {
-      /* a proxy's error page, or a redirect to the login page: handled below */
-    }
+    clearTimeout(timer);
     // Still in flight until the reply is read: a change made while the body arrives must wait
     // for the new revision, or it is sent on the old one and refused as stale.
     inFlight = false;
     if (response.type === "opaqueredirect" || response.status === 401) {
-      setStatus("offline", "signed out — log in again in another tab; " + pendingCount() + " answer(s) kept here");
-      return scheduleRetry();
+      setStatus("offline", "signed out — log in again in another tab; " + answers(pendingCount()) + " kept here");
+      return scheduleRetry(0);
     }
     if (response.ok) {
       retryDelay = 1000;
@@ -241,10 +300,14 @@
       storeQueue(queue);
       if (pos === position) revision = body.revision;
       if (typeof body.remaining === "number") syncClock(body.remaining);
+      clearRefusal(pos);
       return flush();
     }
-    if (response.status >= 500 || response.status === 429 || !body.error) return scheduleRetry();
-    // The server refused this change for good: say why and stop sending it.
+    if (response.status === 503 || response.status === 429) {
+      return scheduleRetry(retryAfter(response, body), "the server is busy");
+    }
+    if (response.status >= 500 || !body.error) return scheduleRetry(retryAfter(response, body), "server error");
+    // The server refused this change for good: say why, show what it holds, stop sending it.
     delete queue[pos];
     storeQueue(queue);
     if (body.code === "submitted" || body.code === "time_up") {
@@ -253,22 +316,88 @@
       window.location.assign(resultUrl);
       return;
     }
-    setStatus("error", body.error);
-    if (body.code === "stale") showConflict(pos, body.error);
+    showRefusal(pos, body);
     flush();
   }
 
-  function showConflict(pos, message) {
-    const box = document.createElement("div");
-    box.className = "alert alert-warning d-flex align-items-center gap-3";
-    box.setAttribute("role", "alert");
-    box.textContent = message + " ";
-    const link = document.createElement("a");
-    link.href = questionUrl(pos);
-    link.className = "btn btn-sm btn-warning";
-    link.textContent = "Reload question " + pos;
-    box.appendChild(link);
-    form.prepend(box);
+  // One message for the last refusal, replacing any earlier one (never a stack of banners),
+  // with the server's answer put back on screen when the refused question is this one.
+  function showRefusal(pos, body) {
+    const adopt = typeof body.revision === "number";
+    if (adopt && pos === position) {
+      revision = body.revision;
+      showSelection(body.selected || []);
+      showFlag(Boolean(body.flagged));
+      showHint();
+    }
+    if (adopt) updateNavigator(pos, (body.selected || []).some((v) => v !== null), Boolean(body.flagged));
+    const kept = adopt ? " The answer shown is the one saved; change it here to replace it." : "";
+    refusal = "not saved — question " + pos + ": " + (body.code === "stale" ? "changed elsewhere" : "refused");
+    setStatus("error", refusal);
+    let box = document.getElementById("save-refusal");
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "save-refusal";
+      box.className = "alert alert-warning d-flex flex-wrap align-items-center gap-3";
+      box.setAttribute("role", "alert");
+      form.prepend(box);
+    }
+    box.dataset.position = String(pos);
+    box.textContent = (pos === position ? "" : "Question " + pos + ": ") + body.error + kept + " ";
+    if (pos !== position) {
+      const link = document.createElement("a");
+      link.href = questionUrl(pos);
+      link.className = "btn btn-sm btn-warning";
+      link.textContent = "Go to question " + pos;
+      box.appendChild(link);
+    }
+  }
+  function clearRefusal(pos) {
+    const box = document.getElementById("save-refusal");
+    if (box && box.dataset.position === String(pos)) box.remove();
+    if (!document.getElementById("save-refusal")) refusal = null;
+  }
+
+  // ---- time on this question -----------------------------------------------------------
+  // Counted only while the page is visible and has the focus: a tab in the background, another
+  // window in front or a locked screen do not count. The server keeps the largest total it is
+  // sent, bounded by the attempt's elapsed time.
+  const activeBase = Number(form.dataset.active || 0); // seconds already recorded by the server
+  let activeMs = 0;
+  let activeSince = null;
+  let activeSent = activeBase;
+  function measure() {
+    const now = performance.now();
+    if (activeSince !== null) activeMs += now - activeSince;
+    activeSince = document.visibilityState === "visible" && document.hasFocus() ? now : null;
+  }
+  function activeSeconds() {
+    measure();
+    return activeBase + Math.floor(activeMs / 1000);
+  }
+  function reportTime() {
+    if (!position || !timeUrl || finished) return Promise.resolve();
+    const active = activeSeconds();
+    if (active <= activeSent) return Promise.resolve();
+    activeSent = active;
+    // keepalive: the report outlives the page it is sent from. Time is not an answer: a report
+    // that is lost costs a few seconds of a statistic, so it is not queued.
+    return fetch(timeUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      keepalive: true,
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, Accept: "application/json" },
+      body: JSON.stringify({ position: position, active: active }),
+    }).catch(() => {});
+  }
+  if (position) {
+    measure();
+    ["focus", "blur"].forEach((name) => window.addEventListener(name, measure));
+    document.addEventListener("visibilitychange", () => {
+      measure();
+      if (document.visibilityState === "hidden") reportTime();
+    });
+    window.addEventListener("pagehide", reportTime);
   }
 
   // ---- the clock -------------------------------------------------------------------------
@@ -295,7 +424,59 @@
         announcer.textContent = "Less than 5 minutes remain.";
       }
     }
+    showPacing(left);
     if (left === 0) timeUp();
+  }
+
+  // ---- pacing: questions left against time left (hidden on request, remembered) ----------
+  const pacing = document.getElementById("pacing");
+  const pacingText = document.getElementById("pacing-text");
+  const pacingToggle = document.getElementById("pacing-toggle");
+  const PACING_KEY = "mockexam:pacing";
+  function pacingHidden() {
+    try {
+      return localStorage.getItem(PACING_KEY) === "hidden";
+    } catch (e) {
+      return false;
+    }
+  }
+  function showPacingChoice() {
+    if (!pacing) return;
+    const hidden = pacingHidden();
+    pacing.hidden = false;
+    pacingText.hidden = hidden;
+    pacingToggle.textContent = hidden ? "Show pacing" : "Hide pacing";
+    pacingToggle.setAttribute("aria-expanded", hidden ? "false" : "true");
+  }
+  function duration(seconds) {
+    const m = Math.floor(seconds / 60);
+    const sec = Math.floor(seconds % 60);
+    if (!m) return sec + " s";
+    return m + " min" + (sec ? " " + sec + " s" : "");
+  }
+  function showPacing(left) {
+    if (!pacing || pacingText.hidden) return;
+    const cells = Array.from(document.querySelectorAll(".navigator .nav-cell[data-position]"));
+    const total = cells.length || Number(form.dataset.total || 0);
+    const open = cells.filter((c) => !c.classList.contains("answered")).length;
+    // The time left is the timer beside it: this says what it means per question still open.
+    let text = "";
+    if (total && !open) text = "all " + total + " answered";
+    else if (total) text = open + " of " + total + " unanswered · about " + duration(left / open) + " each";
+    if (pacingText.textContent !== text) pacingText.textContent = text;
+  }
+  if (pacing && pacingToggle) {
+    pacingToggle.addEventListener("click", () => {
+      try {
+        localStorage.setItem(PACING_KEY, pacingHidden() ? "shown" : "hidden");
+      } catch (e) {
+        /* storage disabled: the choice holds for this page */
+        pacingText.hidden = !pacingText.hidden;
+      }
+      showPacingChoice();
+      tick();
+    });
+    showPacingChoice();
   }
   let ending = false;
   async function timeUp() {
@@ -422,9 +603,10 @@
     const target = document.getElementById(id);
     if (!target) return;
     target.addEventListener("submit", async (event) => {
-      if (!pendingCount()) return;
+      if (!pendingCount() && !(position && activeSeconds() > activeSent)) return;
       event.preventDefault();
       await flush();
+      await reportTime();
       target.submit();
     });
   });
@@ -433,7 +615,8 @@
     retryDelay = 1000;
     flush();
   });
-  // Exposed for the browser tests and for debugging: how many changes are still waiting.
-  window.mockexam = { pending: pendingCount, flush: flush };
+  // Exposed for the browser tests and for debugging: how many changes are still waiting, and
+  // the seconds counted on this question.
+  window.mockexam = { pending: pendingCount, flush: flush, active: activeSeconds, reportTime: reportTime };
   flush();
 })();

@@ -73,6 +73,7 @@ OPEN, SUBMITTED, STUDY = (
 )
 FIRST = lambda o: 1  # noqa: E731
 SAVE = {"position": 1, "selected": [0], "flagged": True, "revision": 0}
+TIME = {"position": 1, "active": 1}
 GIFT = b"::ACCESS-1:: Q? {=a#x ~b#x ~c#x ~d#x ####E}"
 
 SITE = {
@@ -174,6 +175,10 @@ SITE = {
     "exams:save": [
         get(url("exams:save", OPEN), POST_ONLY),
         post(url("exams:save", OPEN), only_a(200), SAVE, "application/json"),
+    ],
+    "exams:time": [
+        get(url("exams:time", OPEN), POST_ONLY),
+        post(url("exams:time", OPEN), only_a(200), TIME, "application/json"),
     ],
     "exams:submit": [
         get(url("exams:submit", OPEN), POST_ONLY),

@@ -18,6 +18,7 @@ BUDGET = {
     "save: raw bytes": 1200,
     "submit": 1400,
     "study check": 1400,
+    "json endpoints": 600,
     "import: native": 800,
     "import: gift": 800,
     "import: aiken": 800,
@@ -89,6 +90,7 @@ CONTENT_TYPES = st.sampled_from(
         "",
     ]
 )
+JSON_CONTENT_TYPES = st.sampled_from(["application/json", "application/json; charset=utf-8"])
 ACCEPTS = st.one_of(
     st.sampled_from(["application/json", "text/html", "*/*", "application/json, text/html", ""]),
     st.text(max_size=20).filter(lambda t: t.isprintable()),

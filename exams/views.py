@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import author_required
+from accounts.services import profile_for
 
 from . import errors, selectors
 from .clock import remaining_seconds
@@ -78,17 +79,59 @@ def _to_question(attempt):
     return redirect("exams:question", attempt_id=attempt.pk, position=attempt.current_position)
 
 
+def _close_overdue(request) -> None:
+    """Before a page lists the candidate's attempts: submit those whose time ran out while they
+    were away (at their deadlines), and say so. Starting again stays the candidate's choice."""
+    for attempt in attempts.attempts_submit_overdue(user=request.user):
+        messages.warning(
+            request,
+            f"Time ran out on your attempt at {attempt.blueprint.name} ({attempt.blueprint.guide.code}) "
+            f"started {attempt.started_at:%d %b %Y, %H:%M} UTC: it was submitted at its deadline, "
+            f"{attempt.submitted_at:%H:%M} UTC, with the answers you had saved.",
+        )
+
+
 def exam_list(request):
-    context = {"blueprints": selectors.blueprints_active()}
+    blueprints = list(selectors.blueprints_active())
     if request.user.is_authenticated:
-        context["open_attempts"] = {a.blueprint_id: a for a in selectors.attempts_open(user=request.user)}
-    return render(request, "exams/exam_list.html", context)
+        _close_overdue(request)
+        open_attempts = {a.blueprint_id: a for a in selectors.attempts_open(user=request.user)}
+        last = selectors.attempts_last_submitted(user=request.user)
+        for bp in blueprints:
+            bp.open_attempt, bp.last_attempt = open_attempts.get(bp.pk), last.get(bp.pk)
+    return render(request, "exams/exam_list.html", {"blueprints": blueprints})
+
+
+@login_required
+@require_GET
+@not_found_is_404
+def attempt_instructions(request, blueprint_id: int):
+    """What the exam is and how the screen works, with "Begin": the clock starts only there."""
+    blueprint = selectors.blueprint_startable(blueprint_id=blueprint_id)
+    _close_overdue(request)
+    open_attempt = next(
+        (a for a in selectors.attempts_open(user=request.user) if a.blueprint_id == blueprint.pk), None
+    )
+    return render(
+        request,
+        "exams/instructions.html",
+        {
+            "blueprint": blueprint,
+            "guide": blueprint.guide,
+            "open_attempt": open_attempt,
+            "extra_minutes": profile_for(user=request.user).extra_time_minutes,
+            "study": blueprint.mode == ExamBlueprint.Mode.STUDY,
+            **selectors.blueprint_item_types(blueprint=blueprint),
+        },
+    )
 
 
 @login_required
 @require_POST
 @not_found_is_404
 def attempt_start(request, blueprint_id: int):
+    """The instructions page's "Begin": the attempt starts and its deadline is fixed now (or
+    the one in progress resumes)."""
     blueprint = selectors.blueprint_startable(blueprint_id=blueprint_id)
     try:
         attempt = attempts.attempt_start(user=request.user, blueprint=blueprint)
@@ -119,7 +162,15 @@ def attempt_question(request, attempt_id: int, position: int):
         return redirect("exams:result", attempt_id=attempt.pk)
     attempts.attempt_visit(attempt=attempt, position=position)
     study = attempt.blueprint.mode == ExamBlueprint.Mode.STUDY
+    # Study mode shows the key once the candidate has checked this question; an exam never does.
+    marked = study and item.checked_at is not None
     urls = selectors.attempt_urls(attempt.pk)
+    # From a filtered review list (?show=flagged), Previous and Next walk through that filter.
+    walk = ProgressFilterForm(request.GET).values()["show"] if "show" in request.GET else "all"
+    progress = selectors.attempt_progress(attempt=attempt, show=walk)
+    before, after = progress.around(position)
+    query = "" if walk == "all" else f"?show={walk}"
+    prefix = urls["question_prefix"]
     return render(
         request,
         "exams/question.html",
@@ -127,18 +178,20 @@ def attempt_question(request, attempt_id: int, position: int):
             "attempt": attempt,
             "item": item,
             "urls": urls,
-            "prev_url": f"{urls['question_prefix']}{position - 1}/" if position > 1 else None,
-            "next_url": f"{urls['question_prefix']}{position + 1}/"
-            if position < attempt.question_count
-            else urls["overview"],
+            "walk": walk,
+            "walk_label": selectors.PROGRESS_FILTERS[walk][0],
+            "walk_count": len(progress.shown),
+            "query": query,
+            "prev_url": f"{prefix}{before}/{query}" if before else None,
+            "next_url": f"{prefix}{after}/{query}" if after else f"{urls['overview']}{query}",
+            "next_is_question": after is not None,
             "study": study,
-            # Study mode shows the key once the candidate has checked this question; an exam never does.
-            "feedback": selectors.item_review(item) if study and item.checked_at else None,
+            "feedback": selectors.item_review(item) if marked else None,
             "stem_html": item.version.content["stem_html"],
             "case_study": item.version.content.get("case_study"),
-            "options": selectors.item_options(item=item),
-            "arrangement": selectors.item_arrangement(item=item),
-            "progress": selectors.attempt_progress(attempt=attempt),
+            "options": selectors.item_options(item=item, marked=marked),
+            "arrangement": selectors.item_arrangement(item=item, marked=marked),
+            "progress": progress,
             "remaining": remaining_seconds(attempt),
         },
     )
@@ -251,7 +304,7 @@ def _with_scores(request, attempt, template: str):
 @not_found_is_404
 def attempt_review(request, attempt_id: int):
     """A submitted attempt, question by question, filtered by status, domain and task statement."""
-    attempt = selectors.attempt_get(user=request.user, attempt_id=attempt_id)
+    attempt = _current(request, attempt_id)
     if attempt.is_open:
         return _to_question(attempt)
     review = selectors.attempt_review(attempt=attempt)
@@ -277,6 +330,7 @@ def attempt_review(request, attempt_id: int):
 @login_required
 @require_GET
 def practice_hub(request):
+    _close_overdue(request)
     guides = selectors.practice_overview(user=request.user)
     for g in guides:
         g["drill"] = DrillForm(guide=g["guide"], outline=g["guide"].domains.all())
@@ -325,6 +379,7 @@ def practice_mistakes(request):
 @login_required
 @require_GET
 def history(request):
+    _close_overdue(request)
     user = request.user
     return render(
         request,
@@ -361,6 +416,7 @@ def _charts(entry: dict) -> dict:
 @login_required
 @require_GET
 def dashboard(request):
+    _close_overdue(request)
     guides = selectors.candidate_dashboard(user=request.user)
     for entry in guides:
         entry["chart"], entry["chart_id"] = _charts(entry), f"chart-{entry['guide'].pk}"

@@ -6,6 +6,7 @@ is for the browser (``REFUSALS``). Another candidate's attempt, or none at all, 
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -292,9 +293,21 @@ def attempt_breakdown(request, attempt_id: int):
 
 
 def _with_scores(request, attempt, template: str):
-    """The result page, or its per-domain table alone: the attempt with its domain scores."""
+    """The result page, or its per-domain table alone: the attempt with its domain scores, and
+    what the chart of them draws (static/js/charts.js)."""
+    scores = selectors.attempt_domain_scores(attempt=attempt)
+    chart = {
+        "scores": {
+            "labels": [f"D{s.domain.number}" for s in scores],
+            "titles": [f"Domain {s.domain.number}: {s.domain.title}" for s in scores],
+            "percent": [float(s.percent) for s in scores],
+            "threshold": attempt.blueprint.guide.competency_threshold,
+        }
+    }
     return render(
-        request, template, {"attempt": attempt, "scores": selectors.attempt_domain_scores(attempt=attempt)}
+        request,
+        template,
+        {"attempt": attempt, "scores": scores, "chart": chart, "chart_id": f"result-chart-{attempt.pk}"},
     )
 
 
@@ -395,7 +408,7 @@ def history(request):
 
 
 def _charts(entry: dict) -> dict:
-    """What dashboard.js draws for one guide: the trend of scaled scores and mastery per domain."""
+    """What static/js/charts.js draws for one guide: the trend of scaled scores and mastery per domain."""
     guide = entry["guide"]
     return {
         "trend": {
@@ -406,7 +419,9 @@ def _charts(entry: dict) -> dict:
             "max": guide.score_max,
         },
         "domains": {
-            "labels": [f"D{s.domain.number} {s.domain.title}" for s in entry["domains"]],
+            # Short labels, every one shown on a phone; the titles in the tooltip and the table.
+            "labels": [f"D{s.domain.number}" for s in entry["domains"]],
+            "titles": [f"Domain {s.domain.number}: {s.domain.title}" for s in entry["domains"]],
             "mastery": [round(100 * s.mastery, 1) for s in entry["domains"]],
             "threshold": guide.competency_threshold,
         },
@@ -420,7 +435,9 @@ def dashboard(request):
     guides = selectors.candidate_dashboard(user=request.user)
     for entry in guides:
         entry["chart"], entry["chart_id"] = _charts(entry), f"chart-{entry['guide'].pk}"
-    return render(request, "exams/dashboard.html", {"guides": guides})
+    return render(
+        request, "exams/dashboard.html", {"guides": guides, "min_others": settings.PERCENTILE_MIN_OTHERS}
+    )
 
 
 @author_required

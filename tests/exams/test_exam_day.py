@@ -8,9 +8,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from exams.models import Attempt, AttemptItem, ExamBlueprint
-from exams.services.attempts import attempt_check_answer, attempt_start, attempts_submit_overdue
-from tests.factories import correct_positions
+from exams.models import Attempt, AttemptItem, CandidateStanding, ExamBlueprint
+from exams.services.attempts import (
+    attempt_check_answer,
+    attempt_start,
+    attempt_submit,
+    attempts_submit_overdue,
+)
+from tests.factories import UserFactory, build_guide, correct_positions
 
 pytestmark = pytest.mark.django_db
 
@@ -169,3 +174,55 @@ def test_study_feedback_marks_the_options_and_does_not_repeat_them(client_a, gui
     assert "review-options" not in text
     assert text.count("option-correct") == len(correct_positions(item))
     assert text.count('class="d-block small mt-1 why"') == item.choice_count
+
+
+# ---- 8. results that lead somewhere --------------------------------------------------------
+
+
+def test_each_task_statement_on_the_result_links_its_wrong_answers_and_a_drill(
+    client_a, attempt, candidate, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        attempt_submit(user=candidate, attempt_id=attempt.pk)  # nothing answered: all wrong
+    response = client_a.get(reverse("exams:result", args=[attempt.pk]))
+    text = response.content.decode()
+    review = reverse("exams:review", args=[attempt.pk])
+    codes = sorted({i.sub_domain.code for i in attempt.items.select_related("sub_domain")})
+    for code in codes:
+        assert f'href="{review}?show=wrong&amp;task={code}"' in text, code
+    assert text.count(f'action="{reverse("exams:drill")}"') == len(codes)
+    assert response.context["chart"]["scores"]["labels"] == ["D1", "D2", "D3", "D4"]
+    assert 'data-chart="scores"' in text and "chart.umd.min.js" in text
+    # the link opens the wrong answers of that task statement only
+    page = client_a.get(f"{review}?show=wrong&task={codes[0]}")
+    assert {r["item"].sub_domain.code for r in page.context["reviews"]} == {codes[0]}
+
+
+def test_a_drill_from_the_result_starts_in_that_task_statement(client_a):
+    guide = build_guide(code="DRL-01", per_sub=12)
+    sub = guide.domains.get(number=1).sub_domains.order_by("code").first()
+    response = client_a.post(
+        reverse("exams:drill"), {"guide": guide.pk, "scope": f"t:{sub.pk}", "count": 10, "mode": "study"}
+    )
+    drill = Attempt.objects.get(blueprint__is_listed=False)
+    assert response.url.startswith(reverse("exams:question", args=[drill.pk, 1]))
+    assert set(drill.items.values_list("sub_domain_id", flat=True)) <= {sub.pk}
+
+
+def _standings(guide, users, percentile):
+    domain = guide.domains.get(number=1)
+    now = timezone.now()
+    fields = {"guide": guide, "domain": domain, "mastery": 0.5, "answered": 10, "attempts": 1}
+    CandidateStanding.objects.bulk_create(
+        CandidateStanding(user=u, percentile=percentile, updated_at=now, **fields) for u in users
+    )
+
+
+def test_percentiles_wait_for_enough_other_candidates(client_a, candidate, guide, settings):
+    settings.PERCENTILE_MIN_OTHERS = 3
+    _standings(guide, [candidate, UserFactory(), UserFactory()], 0.0)
+    text = client_a.get(reverse("exams:dashboard")).content.decode()
+    assert "not enough data yet" in text and "0th" not in text
+    _standings(guide, [UserFactory()], 0.0)
+    text = client_a.get(reverse("exams:dashboard")).content.decode()
+    assert "not enough data yet" not in text and "0th" in text

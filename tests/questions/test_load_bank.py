@@ -34,6 +34,33 @@ def test_loading_twice_changes_nothing(tmp_path):
     assert len(first["questions"]) == 12 and len(first["versions"]) == 12 and len(first["blueprints"]) == 1
     call_command("load_bank", str(folder.parent))
     assert snapshot() == first
+    call_command("load_bank", str(folder.parent), force=True)  # read and compared, not skipped
+    assert snapshot() == first
+
+
+def test_an_unchanged_bank_is_skipped_by_its_fingerprint(tmp_path, capsys):
+    folder = write_bank(tmp_path)
+    call_command("load_bank", str(folder.parent))
+    assert "12 created" in capsys.readouterr().out
+    call_command("load_bank", str(folder.parent))
+    assert "skipped" in capsys.readouterr().out
+    (folder / "notes.txt").write_text("any file of the bank counts")
+    call_command("load_bank", str(folder.parent))
+    assert "12 unchanged" in capsys.readouterr().out
+
+
+def test_an_edit_in_the_admin_since_the_last_load_makes_the_next_one_run(tmp_path, capsys):
+    folder = write_bank(tmp_path)
+    call_command("load_bank", str(folder.parent))
+    question = Question.objects.get(external_id="TST-01-2.1-000")
+    stem = question.stem
+    question.stem = "Edited in the admin"
+    question.save()
+    capsys.readouterr()
+    call_command("load_bank", str(folder.parent))
+    assert "1 updated" in capsys.readouterr().out
+    question.refresh_from_db()
+    assert question.stem == stem  # the files' content, as a load has always put back
 
 
 def test_one_broken_file_loads_nothing(tmp_path, capsys):

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from accounts.models import User
 from exams.models import ExamBlueprint
 from exams.services.assembly import assemble
 from questions.models import Choice, Domain, ExamGuide, Question, QuestionVersion, SubDomain
@@ -134,3 +135,14 @@ def test_validate_bank_files_only_skips_the_whole_bank_rules(tmp_path, capsys):
     assert "holds 12 published questions, needs 500" in capsys.readouterr().err
     call_command("validate_bank", str(folder.parent), files_only=True)
     assert "no problems" in capsys.readouterr().out
+
+
+def test_setup_dev_is_make_runs_preparation_and_skips_what_is_done(tmp_path, settings, capsys):
+    settings.QUESTION_BANK_DIR = write_bank(tmp_path).parent
+    call_command("setup_dev")
+    assert Question.objects.count() == 12
+    assert set(User.objects.values_list("username", flat=True)) >= {"candidate", "author", "admin"}
+    capsys.readouterr()
+    call_command("setup_dev")  # warm: nothing to migrate, the bank skipped, the accounts kept
+    out = capsys.readouterr().out
+    assert "No migrations to apply" in out and "skipped" in out

@@ -6,6 +6,7 @@ app_name = "exams"
 
 urlpatterns = [
     path("exams/", views.exam_list, name="list"),
+    path("exams/<int:blueprint_id>/", views.attempt_instructions, name="instructions"),
     path("exams/<int:blueprint_id>/start/", views.attempt_start, name="start"),
     path("attempts/", views.history, name="history"),
     path("attempts/<int:attempt_id>/", views.attempt_resume, name="resume"),

@@ -6,6 +6,7 @@ is for the browser (``REFUSALS``). Another candidate's attempt, or none at all, 
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -17,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import author_required
+from accounts.services import profile_for
 
 from . import errors, selectors
 from .answers import BodyRefused, parse_save, parse_time, read_json
@@ -83,17 +85,59 @@ def _to_question(attempt):
     return redirect("exams:question", attempt_id=attempt.pk, position=attempt.current_position)
 
 
+def _close_overdue(request) -> None:
+    """Before a page lists the candidate's attempts: submit those whose time ran out while they
+    were away (at their deadlines), and say so. Starting again stays the candidate's choice."""
+    for attempt in attempts.attempts_submit_overdue(user=request.user):
+        messages.warning(
+            request,
+            f"Time ran out on your attempt at {attempt.blueprint.name} ({attempt.blueprint.guide.code}) "
+            f"started {attempt.started_at:%d %b %Y, %H:%M} UTC: it was submitted at its deadline, "
+            f"{attempt.submitted_at:%H:%M} UTC, with the answers you had saved.",
+        )
+
+
 def exam_list(request):
-    context = {"blueprints": selectors.blueprints_active()}
+    blueprints = list(selectors.blueprints_active())
     if request.user.is_authenticated:
-        context["open_attempts"] = {a.blueprint_id: a for a in selectors.attempts_open(user=request.user)}
-    return render(request, "exams/exam_list.html", context)
+        _close_overdue(request)
+        open_attempts = {a.blueprint_id: a for a in selectors.attempts_open(user=request.user)}
+        last = selectors.attempts_last_submitted(user=request.user)
+        for bp in blueprints:
+            bp.open_attempt, bp.last_attempt = open_attempts.get(bp.pk), last.get(bp.pk)
+    return render(request, "exams/exam_list.html", {"blueprints": blueprints})
+
+
+@login_required
+@require_GET
+@not_found_is_404
+def attempt_instructions(request, blueprint_id: int):
+    """What the exam is and how the screen works, with "Begin": the clock starts only there."""
+    blueprint = selectors.blueprint_startable(blueprint_id=blueprint_id)
+    _close_overdue(request)
+    open_attempt = next(
+        (a for a in selectors.attempts_open(user=request.user) if a.blueprint_id == blueprint.pk), None
+    )
+    return render(
+        request,
+        "exams/instructions.html",
+        {
+            "blueprint": blueprint,
+            "guide": blueprint.guide,
+            "open_attempt": open_attempt,
+            "extra_minutes": profile_for(user=request.user).extra_time_minutes,
+            "study": blueprint.mode == ExamBlueprint.Mode.STUDY,
+            **selectors.blueprint_item_types(blueprint=blueprint),
+        },
+    )
 
 
 @login_required
 @require_POST
 @not_found_is_404
 def attempt_start(request, blueprint_id: int):
+    """The instructions page's "Begin": the attempt starts and its deadline is fixed now (or
+    the one in progress resumes)."""
     blueprint = selectors.blueprint_startable(blueprint_id=blueprint_id)
     try:
         attempt = attempts.attempt_start(user=request.user, blueprint=blueprint)
@@ -127,7 +171,15 @@ def attempt_question(request, attempt_id: int, position: int):
     attempts.attempt_visit(attempt=attempt, position=position)
     study = attempt.blueprint.mode == ExamBlueprint.Mode.STUDY
     confidence = not attempt.blueprint.is_mock and item.checked_at is None
+    # Study mode shows the key once the candidate has checked this question; an exam never does.
+    marked = study and item.checked_at is not None
     urls = selectors.attempt_urls(attempt.pk)
+    # From a filtered review list (?show=flagged), Previous and Next walk through that filter.
+    walk = ProgressFilterForm(request.GET).values()["show"] if "show" in request.GET else "all"
+    progress = selectors.attempt_progress(attempt=attempt, show=walk)
+    before, after = progress.around(position)
+    query = "" if walk == "all" else f"?show={walk}"
+    prefix = urls["question_prefix"]
     return render(
         request,
         "exams/question.html",
@@ -135,18 +187,20 @@ def attempt_question(request, attempt_id: int, position: int):
             "attempt": attempt,
             "item": item,
             "urls": urls,
-            "prev_url": f"{urls['question_prefix']}{position - 1}/" if position > 1 else None,
-            "next_url": f"{urls['question_prefix']}{position + 1}/"
-            if position < attempt.question_count
-            else urls["overview"],
+            "walk": walk,
+            "walk_label": selectors.PROGRESS_FILTERS[walk][0],
+            "walk_count": len(progress.shown),
+            "query": query,
+            "prev_url": f"{prefix}{before}/{query}" if before else None,
+            "next_url": f"{prefix}{after}/{query}" if after else f"{urls['overview']}{query}",
+            "next_is_question": after is not None,
             "study": study,
-            # Study mode shows the key once the candidate has checked this question; an exam never does.
-            "feedback": selectors.item_review(item) if study and item.checked_at else None,
+            "feedback": selectors.item_review(item) if marked else None,
             "stem_html": item.version.content["stem_html"],
             "case_study": item.version.content.get("case_study"),
-            "options": selectors.item_options(item=item),
-            "arrangement": selectors.item_arrangement(item=item),
-            "progress": selectors.attempt_progress(attempt=attempt),
+            "options": selectors.item_options(item=item, marked=marked),
+            "arrangement": selectors.item_arrangement(item=item, marked=marked),
+            "progress": progress,
             "remaining": remaining_seconds(attempt),
             # drills and study: the one-click confidence that spaced review rates with (a mock's
             # question page reads nothing more: its query budget is tests/exams/test_query_counts.py's)
@@ -300,9 +354,28 @@ def attempt_breakdown(request, attempt_id: int):
 
 
 def _with_scores(request, attempt, template: str, **context):
-    """The result page, or its per-domain table alone: the attempt with its domain scores."""
+    """The result page, or its per-domain table alone: the attempt with its domain scores, and
+    what the chart of them draws (static/js/charts.js)."""
     scores = selectors.attempt_domain_scores(attempt=attempt)
-    return render(request, template, {"attempt": attempt, "scores": scores, **context})
+    chart = {
+        "scores": {
+            "labels": [f"D{s.domain.number}" for s in scores],
+            "titles": [f"Domain {s.domain.number}: {s.domain.title}" for s in scores],
+            "percent": [float(s.percent) for s in scores],
+            "threshold": attempt.blueprint.guide.competency_threshold,
+        }
+    }
+    return render(
+        request,
+        template,
+        {
+            "attempt": attempt,
+            "scores": scores,
+            "chart": chart,
+            "chart_id": f"result-chart-{attempt.pk}",
+            **context,
+        },
+    )
 
 
 @never_cache
@@ -311,7 +384,7 @@ def _with_scores(request, attempt, template: str, **context):
 @not_found_is_404
 def attempt_review(request, attempt_id: int):
     """A submitted attempt, question by question, filtered by status, domain and task statement."""
-    attempt = selectors.attempt_get(user=request.user, attempt_id=attempt_id)
+    attempt = _current(request, attempt_id)
     if attempt.is_open:
         return _to_question(attempt)
     review = selectors.attempt_review(attempt=attempt)
@@ -339,6 +412,7 @@ def attempt_review(request, attempt_id: int):
 @login_required
 @require_GET
 def practice_hub(request):
+    _close_overdue(request)
     guides = selectors.practice_overview(user=request.user)
     for g in guides:
         g["drill"] = DrillForm(guide=g["guide"], outline=g["guide"].domains.all())
@@ -497,6 +571,7 @@ def diagnostic_stop(request, attempt_id: int):
 def history(request):
     """The candidate's attempts, a page of mock exams and a page of practice sets
     (``?mocks=2&practice=3``), and the per-domain trend of their latest mocks."""
+    _close_overdue(request)
     form = HistoryPageForm(request.GET)
     if not form.is_valid():
         return HttpResponseBadRequest(f"{first_error(form)} (a page number from 1)")
@@ -520,7 +595,7 @@ def history(request):
 
 
 def _charts(entry: dict) -> dict:
-    """What dashboard.js draws for one guide: the trend of scaled scores and mastery per domain."""
+    """What static/js/charts.js draws for one guide: the trend of scaled scores and mastery per domain."""
     guide = entry["guide"]
     return {
         "trend": {
@@ -531,7 +606,9 @@ def _charts(entry: dict) -> dict:
             "max": guide.score_max,
         },
         "domains": {
-            "labels": [f"D{s.domain.number} {s.domain.title}" for s in entry["domains"]],
+            # Short labels, every one shown on a phone; the titles in the tooltip and the table.
+            "labels": [f"D{s.domain.number}" for s in entry["domains"]],
+            "titles": [f"Domain {s.domain.number}: {s.domain.title}" for s in entry["domains"]],
             "mastery": [round(100 * s.mastery, 1) for s in entry["domains"]],
             "threshold": guide.competency_threshold,
         },
@@ -541,10 +618,13 @@ def _charts(entry: dict) -> dict:
 @login_required
 @require_GET
 def dashboard(request):
+    _close_overdue(request)
     guides = selectors.candidate_dashboard_with_reviews(user=request.user)
     for entry in guides:
         entry["chart"], entry["chart_id"] = _charts(entry), f"chart-{entry['guide'].pk}"
-    return render(request, "exams/dashboard.html", {"guides": guides})
+    return render(
+        request, "exams/dashboard.html", {"guides": guides, "min_others": settings.PERCENTILE_MIN_OTHERS}
+    )
 
 
 @author_required

@@ -289,3 +289,16 @@ class ProblemReport(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
+
+
+class BankLoad(models.Model):
+    """The fingerprint of the last load of a bank folder: ``load_bank`` skips a bank whose files
+    (and the loader's code) and whose tables are as that load left them (questions.services.bank)."""
+
+    root = models.CharField(max_length=1000, unique=True, help_text="The bank folder, resolved.")
+    files_digest = models.CharField(max_length=64, help_text="SHA-256 of the files and the loader's code.")
+    state_digest = models.CharField(max_length=64, help_text="SHA-256 of the bank's tables after the load.")
+    loaded_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.root} loaded {self.loaded_at:%Y-%m-%d %H:%M}"

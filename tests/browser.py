@@ -1,6 +1,7 @@
 """Browser tests: a real gunicorn server process and Debian's Chromium driven by Playwright."""
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -137,6 +138,18 @@ def candidate_page(page, bank):
     return page
 
 
+def start_from_exam_list(page, name: str, guide: str = "MLS-C01") -> None:
+    """Start (or resume) the exam ``name`` of ``guide`` as a candidate does: its card's Start
+    opens the instructions, whose Begin starts the clock; Resume goes straight back."""
+    page.goto("/exams/")
+    section = page.locator(f"#exam-{guide.lower()}")
+    section.locator(".card", has_text=name).get_by_role("link", name=re.compile(r"^(Start|Resume)\b")).click()
+    page.wait_for_url(re.compile(r"/(exams/\d+|q/\d+)/$"))
+    if re.search(r"/exams/\d+/$", page.url):
+        page.get_by_role("button", name="Begin").click()
+        page.wait_for_url(re.compile(r"/q/\d+/$"))
+
+
 def screenshot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
@@ -152,6 +165,24 @@ def axe_serious(page) -> list:
         for v in results.response["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+def axe_violations(page) -> list:
+    """Every accessibility violation axe-core finds on the current page, whatever its impact."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]
+    ]
+
+
+def no_sideways_scroll(page) -> None:
+    """The page is no wider than the window: nothing scrolls sideways or is cut off."""
+    wide, window = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert wide <= window, f"{page.url} scrolls sideways: {wide}px of content in {window}px"
 
 
 def wait_until(page, expression: str, timeout: float = 15.0) -> None:

@@ -170,6 +170,10 @@ QUESTION_BANK_DIR = env.path("QUESTION_BANK_DIR", default=BASE_DIR / "questions"
 # Seconds after the deadline in which a save still lands: covers a request in flight at zero.
 EXAM_GRACE_SECONDS = env.int("EXAM_GRACE_SECONDS", default=30)
 
+# A percentile means something only among enough others: the dashboard shows "not enough data
+# yet" until this many other candidates have sat a mock of the guide (docs/analytics.md).
+PERCENTILE_MIN_OTHERS = env.int("PERCENTILE_MIN_OTHERS", default=10)
+
 # Celery: with no REDIS_URL the tasks run inline, so one process is a whole working site.
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"

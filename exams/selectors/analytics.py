@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from operator import attrgetter
 
-from django.db.models import Case, Q, QuerySet, Value, When
+from django.conf import settings
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from questions.models import GUIDE_ORDER, ExamGuide, QuestionVersion, SubDomain
@@ -63,9 +64,10 @@ def mock_trend(*, user) -> list[dict]:
 
 
 def candidate_dashboard(*, user) -> list[dict]:
-    """Everything the candidate dashboard shows, per guide, from precomputed tables (3 queries):
-    readiness, the domain standings in the guide's order, the five weakest task statements and
-    the submitted mocks, oldest first."""
+    """Everything the candidate dashboard shows, per guide, from precomputed tables (4 queries):
+    readiness, the domain standings in the guide's order, the five weakest task statements, the
+    submitted mocks, oldest first, and whether enough others sat the guide for percentiles
+    (``PERCENTILE_MIN_OTHERS``)."""
     readiness = {r.guide_id: r for r in CandidateReadiness.objects.filter(user=user)}
     standings = list(
         CandidateStanding.objects.filter(user=user)
@@ -87,6 +89,14 @@ def candidate_dashboard(*, user) -> list[dict]:
         )
     )
     guides = {s.guide_id: s.guide for s in standings}
+    # Candidates with standings per guide: a percentile among too few others is shown as such.
+    candidates = dict(
+        CandidateStanding.objects.filter(guide_id__in=guides, sub_domain__isnull=True)
+        .values("guide_id")
+        .annotate(n=Count("user_id", distinct=True))
+        .values_list("guide_id", "n")
+        .order_by()
+    )
     result = []
     for guide in sorted(guides.values(), key=attrgetter(*GUIDE_ORDER)):
         guide_id = guide.pk
@@ -100,6 +110,8 @@ def candidate_dashboard(*, user) -> list[dict]:
                 ),
                 "weakest": [s for s in mine if s.sub_domain_id is not None][:5],  # weakest first
                 "trend": [a for a in mocks if a.blueprint.guide_id == guide_id],
+                "others": candidates.get(guide_id, 1) - 1,
+                "percentiles": candidates.get(guide_id, 1) - 1 >= settings.PERCENTILE_MIN_OTHERS,
             }
         )
     return result

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.core.paginator import EmptyPage, Page, Paginator
-from django.db.models import Count, Max, QuerySet, Sum
+from django.db.models import Count, Max, OuterRef, QuerySet, Subquery, Sum
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 from questions import rules
-from questions.models import ExamGuide
+from questions.models import ExamGuide, Question
 from questions.selectors import version_cached
 
 from .. import sql
@@ -42,6 +42,37 @@ def attempts_open(*, user) -> QuerySet[Attempt]:
     return Attempt.objects.filter(user=user, state=Attempt.State.IN_PROGRESS).select_related(
         "blueprint__guide"
     )
+
+
+def attempts_last_submitted(*, user) -> dict[int, Attempt]:
+    """The candidate's latest submitted attempt of each blueprint, by blueprint id: the exam
+    list says how each ended ("time ran out") and links its result (one query)."""
+    latest = (
+        Attempt.objects.filter(user=user, blueprint=OuterRef("blueprint"), state=Attempt.State.SUBMITTED)
+        .order_by("-submitted_at", "-pk")
+        .values("pk")[:1]
+    )
+    rows = Attempt.objects.filter(user=user, state=Attempt.State.SUBMITTED, pk=Subquery(latest)).order_by()
+    return {a.blueprint_id: a for a in rows}
+
+
+def blueprint_item_types(*, blueprint: ExamBlueprint) -> dict:
+    """What the instructions page says a blueprint's questions can be: the item types among the
+    published questions it draws from (in ``rules.QUESTION_TYPES``' order) and whether case
+    studies can appear (two queries)."""
+    questions = Question.objects.filter(
+        status=Question.Status.PUBLISHED, sub_domain__domain__guide_id=blueprint.guide_id
+    )
+    if blueprint.sub_domain_id:
+        questions = questions.filter(sub_domain_id=blueprint.sub_domain_id)
+    elif blueprint.domain_id:
+        questions = questions.filter(sub_domain__domain_id=blueprint.domain_id)
+    present = set(questions.order_by().values_list("type", flat=True).distinct())
+    return {
+        "types": [kind for kind in rules.QUESTION_TYPES if kind in present],
+        "case_studies": blueprint.max_case_studies != 0
+        and questions.filter(case_study__isnull=False).exists(),
+    }
 
 
 HISTORY_PAGE = 25  # attempts per page of "My attempts"
@@ -167,6 +198,13 @@ class Progress:
     unanswered: int
     flagged: int
 
+    def around(self, position: int) -> tuple[int | None, int | None]:
+        """The questions the filter keeps just before and just after ``position`` (which it
+        need not keep itself): Previous and Next of a walk through a filtered review."""
+        before = [s["position"] for s in self.shown if s["position"] < position]
+        after = (s["position"] for s in self.shown if s["position"] > position)
+        return (before[-1] if before else None), next(after, None)
+
 
 def attempt_progress(*, attempt: Attempt, show: str = "all") -> Progress:
     """Where the candidate stands: every question's status, those ``show`` keeps, and the
@@ -227,43 +265,61 @@ def attempt_domain_scores(*, attempt: Attempt) -> list[AttemptDomainScore]:
     return domains
 
 
-def item_options(*, item: AttemptItem) -> list[dict]:
+def item_options(*, item: AttemptItem, marked: bool = False) -> list[dict]:
     """The options as this attempt shows them: shuffled order, text only, never the key.
-    Nothing for ordering and matching, which show ``item_arrangement`` instead."""
+    Nothing for ordering and matching, which show ``item_arrangement`` instead.
+
+    ``marked`` (study mode, once the question is checked; never an exam): each option also
+    says whether it is correct and why, so the feedback is shown on the options themselves.
+    """
     if item.type in rules.ARRANGED_TYPES:
         return []
     choices = item.version.content["choices"]
     chosen = set(item.selected)
-    return [
-        {
+    options = []
+    for shown, original in enumerate(item.option_order):
+        option = {
             "index": shown,
             "letter": rules.LETTERS[shown],
             "html": choices[original]["text_html"],
             "checked": original in chosen,
         }
-        for shown, original in enumerate(item.option_order)
-    ]
+        if marked:
+            option.update(correct=choices[original]["correct"], why_html=choices[original]["why_html"])
+        options.append(option)
+    return options
 
 
-def item_arrangement(*, item: AttemptItem) -> dict | None:
+def item_arrangement(*, item: AttemptItem, marked: bool = False) -> dict | None:
     """An ordering or matching item as this attempt shows it, never the key: the steps (or
     the prompts) in the attempt's shuffled order, each with what the candidate chose for it (a
     position, or a displayed response), and for matching the responses in their own shuffled
-    order. The values a page sends back are positions and displayed indexes only."""
+    order. The values a page sends back are positions and displayed indexes only.
+
+    ``marked`` (study mode, once checked): each row also says whether it is right, what is
+    right (``answer_html``: the position, or the response) and why."""
     kind = item.type
     if kind not in rules.ARRANGED_TYPES:
         return None
     choices = item.version.content["choices"]
     order, responses = item.shown_order, item.response_order
     chosen = shown_answer(kind, item.selected, option_order=order, response_order=responses)
-    rows = [
-        {
+    placed = list(item.selected) or [None] * len(choices)
+    rows = []
+    for shown, original in enumerate(order):
+        row = {
             "index": shown,
             "html": choices[original]["prompt_html" if kind == "matching" else "text_html"],
             "chosen": chosen[shown],
         }
-        for shown, original in enumerate(order)
-    ]
+        if marked:
+            right_one = f"Position {original + 1}" if kind == "ordering" else choices[original]["text_html"]
+            row.update(
+                right=placed[original] == original,
+                answer_html=right_one,
+                why_html=choices[original]["why_html"],
+            )
+        rows.append(row)
     return {
         "kind": kind,
         "rows": rows,

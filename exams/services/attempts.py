@@ -414,15 +414,24 @@ def attempt_check_answer(*, user, attempt_id: int, position: int, now: datetime 
     return item
 
 
+def _submit_due(due: QuerySet[Attempt], *, now: datetime) -> list[Attempt]:
+    """Submit the open attempts of ``due`` whose deadline and grace have passed, each as timed
+    out at its deadline (``_submit``)."""
+    overdue = due.filter(state=Attempt.State.IN_PROGRESS, deadline__lt=now - grace())
+    return [_submit(Attempt.objects.filter(pk=pk), now=now) for pk in overdue.values_list("pk", flat=True)]
+
+
 def attempts_submit_expired(*, now: datetime | None = None) -> int:
     """Submit every open attempt whose deadline and grace have passed (run by Celery beat)."""
-    now = now or timezone.now()
-    due = Attempt.objects.filter(state=Attempt.State.IN_PROGRESS, deadline__lt=now - grace())
-    count = 0
-    for attempt_id in due.values_list("pk", flat=True):
-        _submit(Attempt.objects.filter(pk=attempt_id), now=now)
-        count += 1
-    return count
+    return len(_submit_due(Attempt.objects.all(), now=now or timezone.now()))
+
+
+def attempts_submit_overdue(*, user, now: datetime | None = None) -> list[Attempt]:
+    """Submit the candidate's attempts whose time ran out while nobody was looking, and return
+    them. Every page that lists a candidate's attempts calls it first, so that none shows an
+    expired attempt as in progress, whether or not Celery beat runs (the embedded default has
+    no worker). One indexed query when there is nothing to do."""
+    return _submit_due(Attempt.objects.filter(user=user), now=now or timezone.now())
 
 
 def attempt_submit_if_overdue(*, attempt: Attempt, now: datetime | None = None) -> Attempt:

@@ -15,7 +15,15 @@ from .authoring import (
     question_save,
     question_set_status,
 )
-from .bank import BankInvalid, LoadReport, bank_load, question_upsert
+from .bank import (
+    BankInvalid,
+    LoadReport,
+    bank_files_digest,
+    bank_load,
+    bank_load_record,
+    bank_unchanged,
+    question_upsert,
+)
 from .imports import ImportInvalid, ImportReport, questions_import, questions_import_text
 from .reports import problem_report_close, problem_report_create
 from .upserts import ExhibitData, exhibit_store
@@ -30,7 +38,10 @@ __all__ = [
     "LoadReport",
     "author_grant",
     "authors_group",
+    "bank_files_digest",
     "bank_load",
+    "bank_load_record",
+    "bank_unchanged",
     "case_study_save",
     "content_for",
     "exhibit_store",

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from .. import bankfile
 from ..errors import FileProblems
-from ..models import CaseStudy, Domain, ExamGuide, Question, SubDomain
+from ..models import BankLoad, CaseStudy, Choice, Domain, ExamGuide, Question, QuestionVersion, SubDomain
+from . import upserts, versions
 from .upserts import (
     UNCHANGED,
     UPDATED,
@@ -209,3 +211,56 @@ def bank_load(*, root: Path) -> LoadReport:
             setattr(report, outcome, getattr(report, outcome) + 1)
         _sync_enemies(bank, report)
     return report
+
+
+# ---- the fingerprint: a warm `make run` skips an unchanged bank ------------------------------
+
+# The code that turns files into rows: a change to it may load the same files differently.
+_LOADER_CODE = tuple(Path(f) for f in (bankfile.__file__, __file__, upserts.__file__, versions.__file__))
+
+
+def _digest_files(paths, base: Path | None, sha) -> None:
+    for path in paths:
+        sha.update(str(path.relative_to(base) if base else path.name).encode() + b"\0")
+        sha.update(path.read_bytes() + b"\0")
+
+
+def bank_files_digest(*, root: Path, extra_code: tuple[Path, ...] = ()) -> str:
+    """SHA-256 of every file under ``root`` (names and bytes) and of the loader's code (and of
+    ``extra_code``, the caller's own, such as the blueprints' sync)."""
+    sha = hashlib.sha256()
+    _digest_files(sorted(p for p in root.rglob("*") if p.is_file()), root, sha)
+    for code in (*_LOADER_CODE, *extra_code):
+        # a package's __init__.py stands for its folder: every module of it counts
+        files = sorted(code.parent.glob("*.py")) if code.name == "__init__.py" else [code]
+        _digest_files(files, None, sha)
+    return sha.hexdigest()
+
+
+def bank_state_digest() -> str:
+    """SHA-256 of what the bank's tables look like: row counts, the newest question edit and the
+    newest version. An edit in the admin since the last load changes it, so the next load runs
+    in full and puts the files' content back, as it always has (a few aggregate queries)."""
+    tables = (ExamGuide, Domain, SubDomain, CaseStudy, Choice, Question.enemies.through)
+    counts = [m.objects.count() for m in tables]
+    questions = Question.objects.aggregate(n=Count("pk"), edited=Max("updated_at"))
+    newest = QuestionVersion.objects.aggregate(newest=Max("pk"))["newest"]
+    return hashlib.sha256(repr((counts, sorted(questions.items()), newest)).encode()).hexdigest()
+
+
+def bank_unchanged(*, root: Path, files_digest: str) -> bool:
+    """Whether the last load of ``root`` read these very files and left the tables as they are."""
+    last = BankLoad.objects.filter(root=str(root.resolve())).first()
+    return last is not None and last.files_digest == files_digest and last.state_digest == bank_state_digest()
+
+
+def bank_load_record(*, root: Path, files_digest: str) -> None:
+    """Remember a load of ``root`` (call it in the load's transaction, after everything it wrote)."""
+    BankLoad.objects.update_or_create(
+        root=str(root.resolve()),
+        defaults={
+            "files_digest": files_digest,
+            "state_digest": bank_state_digest(),
+            "loaded_at": timezone.now(),
+        },
+    )

@@ -1,4 +1,5 @@
-// The exam screen: autosave queue, server-synced timer, keyboard, and the end-exam dialog.
+// The exam screen: autosave queue, server-synced timer, keyboard shortcuts that can be turned
+// off, and the end-exam dialog.
 //
 // Every change goes into a queue kept in localStorage before it is sent, so a reload, a crash
 // or a closed tab loses nothing: the next page of this attempt sends what is still waiting.
@@ -567,7 +568,40 @@
     input.dispatchEvent(new Event("change", { bubbles: true }));
   }
 
+  // ---- single-key shortcuts -------------------------------------------------------------
+  // They can be turned off (WCAG 2.1.4) with the switch under the question; the choice is kept
+  // on this device. Off by default on a touch screen, where a stray key from an on-screen
+  // keyboard should not answer. The arrow keys are never shortcuts: in a radio group they move
+  // between the options, as the browser has them do.
+  const shortcutStore = "mockexam:shortcuts";
+  const shortcutSwitch = document.getElementById("shortcuts-toggle");
+  const media = (query) => Boolean(window.matchMedia && window.matchMedia(query).matches);
+  const touchOnly = media("(pointer: coarse)") || (navigator.maxTouchPoints > 0 && !media("(any-pointer: fine)"));
+  let chosenShortcuts = null;
+  try {
+    chosenShortcuts = localStorage.getItem(shortcutStore);
+  } catch (e) {
+    /* storage disabled: the default for this screen */
+  }
+  let shortcutsOn = chosenShortcuts === null ? !touchOnly : chosenShortcuts === "on";
+  function showShortcuts() {
+    if (shortcutSwitch) shortcutSwitch.checked = shortcutsOn;
+    document.body.classList.toggle("shortcuts-off", !shortcutsOn);
+  }
+  if (shortcutSwitch)
+    shortcutSwitch.addEventListener("change", () => {
+      shortcutsOn = shortcutSwitch.checked;
+      try {
+        localStorage.setItem(shortcutStore, shortcutsOn ? "on" : "off");
+      } catch (e) {
+        /* kept for this page only */
+      }
+      showShortcuts();
+    });
+  showShortcuts();
+
   document.addEventListener("keydown", (event) => {
+    if (!shortcutsOn) return;
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (document.querySelector(".modal.show")) return;
     const tag = (event.target.tagName || "").toLowerCase();
@@ -584,11 +618,11 @@
       toggleOption(letter.charCodeAt(0) - 65);
     } else if (position && (key === "f" || key === "F")) {
       flagButton && flagButton.click();
-    } else if (key === "ArrowRight" || key === "n" || key === "N") {
+    } else if (key === "n" || key === "N") {
       const next = document.getElementById("next-link");
       if (next) next.click();
       else return;
-    } else if (key === "ArrowLeft" || key === "p" || key === "P") {
+    } else if (key === "p" || key === "P") {
       const prev = document.getElementById("prev-link");
       if (prev) prev.click();
       else return;

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from exams.models import Attempt, AttemptItem
-from tests.browser import axe_serious, screenshot, wait_saved, wait_until
+from tests.browser import axe_serious, screenshot, start_from_exam_list, wait_saved, wait_until
 from tests.factories import correct_positions
 
 pytestmark = pytest.mark.e2e
@@ -14,9 +14,7 @@ pytestmark = pytest.mark.e2e
 
 def test_review_a_task_statement_then_practise_mistakes(candidate_page):
     page = candidate_page
-    page.goto("/exams/")
-    page.locator(".card", has_text="Mini mock exam").get_by_role("button", name="Start").click()
-    page.wait_for_url(re.compile(r"/q/1/$"))
+    start_from_exam_list(page, "Mini mock exam")
     attempt = Attempt.objects.get(state="in_progress")
     items = {i.position: i for i in AttemptItem.objects.filter(attempt=attempt).select_related("version")}
     assert len(items) == 20

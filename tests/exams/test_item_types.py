@@ -283,7 +283,10 @@ def test_study_mode_checks_an_ordering_item_at_once(client_a, bank, candidate):
     assert save(client_a, attempt, item, correct_positions(item)).status_code == 200
     client_a.post(reverse("exams:check", args=[attempt.pk, item.position]))
     page = client_a.get(reverse("exams:question", args=[attempt.pk, item.position])).content.decode()
-    assert "Correct order" in page and "badge text-bg-success" in page
+    # The feedback is on the steps themselves (each right, at its position, with its why), not
+    # in a second list of them.
+    assert "badge text-bg-success" in page and "Correct order" not in page
+    assert page.count("Right · it goes at position") == item.choice_count
     assert "disabled" in page
 
 

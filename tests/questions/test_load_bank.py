@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from accounts.models import User
 from exams.models import ExamBlueprint
 from exams.services.assembly import assemble
 from questions.models import Choice, Domain, ExamGuide, Question, QuestionVersion, SubDomain
@@ -34,6 +35,33 @@ def test_loading_twice_changes_nothing(tmp_path):
     assert len(first["questions"]) == 12 and len(first["versions"]) == 12 and len(first["blueprints"]) == 1
     call_command("load_bank", str(folder.parent))
     assert snapshot() == first
+    call_command("load_bank", str(folder.parent), force=True)  # read and compared, not skipped
+    assert snapshot() == first
+
+
+def test_an_unchanged_bank_is_skipped_by_its_fingerprint(tmp_path, capsys):
+    folder = write_bank(tmp_path)
+    call_command("load_bank", str(folder.parent))
+    assert "12 created" in capsys.readouterr().out
+    call_command("load_bank", str(folder.parent))
+    assert "skipped" in capsys.readouterr().out
+    (folder / "notes.txt").write_text("any file of the bank counts")
+    call_command("load_bank", str(folder.parent))
+    assert "12 unchanged" in capsys.readouterr().out
+
+
+def test_an_edit_in_the_admin_since_the_last_load_makes_the_next_one_run(tmp_path, capsys):
+    folder = write_bank(tmp_path)
+    call_command("load_bank", str(folder.parent))
+    question = Question.objects.get(external_id="TST-01-2.1-000")
+    stem = question.stem
+    question.stem = "Edited in the admin"
+    question.save()
+    capsys.readouterr()
+    call_command("load_bank", str(folder.parent))
+    assert "1 updated" in capsys.readouterr().out
+    question.refresh_from_db()
+    assert question.stem == stem  # the files' content, as a load has always put back
 
 
 def test_one_broken_file_loads_nothing(tmp_path, capsys):
@@ -107,3 +135,14 @@ def test_validate_bank_files_only_skips_the_whole_bank_rules(tmp_path, capsys):
     assert "holds 12 published questions, needs 500" in capsys.readouterr().err
     call_command("validate_bank", str(folder.parent), files_only=True)
     assert "no problems" in capsys.readouterr().out
+
+
+def test_setup_dev_is_make_runs_preparation_and_skips_what_is_done(tmp_path, settings, capsys):
+    settings.QUESTION_BANK_DIR = write_bank(tmp_path).parent
+    call_command("setup_dev")
+    assert Question.objects.count() == 12
+    assert set(User.objects.values_list("username", flat=True)) >= {"candidate", "author", "admin"}
+    capsys.readouterr()
+    call_command("setup_dev")  # warm: nothing to migrate, the bank skipped, the accounts kept
+    out = capsys.readouterr().out
+    assert "No migrations to apply" in out and "skipped" in out

@@ -225,6 +225,18 @@ def refuse_types(items: list[Row], types: tuple[str, ...], format: str, instead:
         )
 
 
+def refuse_exhibits(items: list[Row], format: str) -> None:
+    """Raise ``ExportRefused`` naming every question with exhibits (images): only the bank's own
+    format carries them, and a question without its exhibit may not make sense."""
+    refused = [r for r in items if r.exhibits]
+    if refused:
+        ids = ", ".join(r.id for r in refused[:10]) + (", …" if len(refused) > 10 else "")
+        raise ExportRefused(
+            f"{format} cannot carry exhibits (images): {len(refused)} question(s) have some ({ids}); "
+            "export them as native YAML, or leave them out of the selection"
+        )
+
+
 class Option(NamedTuple):
     """An option as every exporter sees it: a choice, a step (in the right order) or a pair
     (``text`` the response, ``prompt`` what it answers)."""

@@ -20,7 +20,7 @@ import string
 from collections.abc import Iterable
 
 from ..bankfile import ChoiceSpec, Problem
-from .common import ParseResult, finish, make_spec, refuse_types, rows, stable_id
+from .common import ParseResult, finish, make_spec, refuse_exhibits, refuse_types, rows, stable_id
 
 FIXED = (
     "id", "guide", "sub_domain", "type", "select", "difficulty", "status", "stem", "explanation",
@@ -119,6 +119,7 @@ def export(questions: Iterable) -> str:
     ordering item's steps in the right order). Matching is refused: CSV has no prompt column."""
     items = rows(questions)
     refuse_types(items, ("matching",), "CSV", "native YAML or Moodle XML")
+    refuse_exhibits(items, "CSV")
     width = max((len(r.choices) for r in items), default=4)
     letters = string.ascii_lowercase[:width]
     header = [*FIXED] + [f"{kind}_{x}" for x in letters for kind in ("option", "why")]

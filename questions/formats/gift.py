@@ -47,6 +47,7 @@ from .common import (
     id_from_title,
     make_spec,
     mark_for_author,
+    refuse_exhibits,
     refuse_types,
     rows,
     stable_id,
@@ -368,6 +369,7 @@ def export(questions: Iterable) -> str:
     blocks = []
     items = rows(questions)
     refuse_types(items, ("ordering",), "GIFT", "native YAML or Moodle XML")
+    refuse_exhibits(items, "GIFT")
     for r in items:
         if r.type == "matching" and any("->" in o.prompt for o in r.choices):
             raise ExportRefused(

@@ -52,6 +52,7 @@ from .common import (
     id_from_title,
     make_spec,
     mark_for_author,
+    refuse_exhibits,
     rows,
     stable_id,
     strip_selection_hint,
@@ -427,6 +428,7 @@ def export(questions: Iterable) -> str:
     ``$course$/top/GUIDE/code``."""
     out = ['<?xml version="1.0" encoding="UTF-8"?>', "<quiz>"]
     ordered = sorted(rows(questions), key=lambda r: (r.guide, code_key(r.sub_domain), r.id))
+    refuse_exhibits(ordered, "Moodle XML")
     for (guide, code), group in groupby(ordered, key=lambda r: (r.guide, r.sub_domain)):
         members = list(group)
         title = members[0].sub_domain_title.replace("-", " ")

@@ -175,6 +175,19 @@ def test_native_export_and_import_carry_exhibits(author, question, small_guide):
     assert list(question.exhibits.values_list("image", "alt")) == [(info.name, "Green")]
 
 
+@pytest.mark.parametrize(("fmt", "name"), [("gift", "GIFT"), ("csv", "CSV"), ("moodlexml", "Moodle XML")])
+def test_formats_without_exhibits_refuse_them_by_name(question, fmt, name):
+    """Only the bank's own format carries images: the others refuse such questions by id rather
+    than drop the image without a word."""
+    info = services.exhibit_store(png(color="blue"))
+    choices = [services.ChoiceData(c.text, c.is_correct, c.why) for c in question.choices.all()]
+    question_save(
+        question=question, choices=choices, user=None, exhibits=[services.ExhibitData(info.name, "Blue")]
+    )
+    with pytest.raises(formats.ExportRefused, match=f"{name} cannot carry exhibits.*{question.external_id}"):
+        formats.EXPORTERS[fmt](selectors.questions_for_export(ids=[question.pk]))
+
+
 def test_a_bank_file_with_a_bad_exhibit_names_its_line(small_guide):
     text = yaml.safe_dump(
         {

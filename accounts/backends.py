@@ -30,5 +30,5 @@ def _user_by_pk(model, pk):
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in model._meta.concrete_fields)
     table, key = quote(model._meta.db_table), quote(model._meta.pk.column)
-    sql = f"SELECT {columns} FROM {table} WHERE {key} = %s"  # noqa: S608 (names from the model)
+    sql = f"SELECT {columns} FROM {table} WHERE {key} = %s"  # noqa: S608  # nosec B608 (names from the model)
     return next(iter(model._default_manager.raw(sql, [pk])), None)

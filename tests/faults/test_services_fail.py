@@ -1,7 +1,6 @@
 """Restart PostgreSQL mid-exam, stop Redis during submissions, kill a worker mid-task."""
 
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -17,7 +16,7 @@ from exams.models import Attempt, AttemptDomainScore, AttemptItem, AttemptSubDom
 from exams.periodic import sweep_pending_analytics
 from exams.services.attempts import attempt_start, attempt_submit
 from exams.tasks import analyse_attempt
-from tests.browser import wait_saved
+from tests.browser import start_from_exam_list, wait_saved
 from tests.conftest import ROOT, _worker_env
 from tests.factories import UserFactory, build_guide
 from tests.faults.conftest import redis_start, redis_stop
@@ -39,9 +38,7 @@ def wait_for(predicate, timeout=60.0):
 
 def test_postgres_restart_mid_exam_loses_nothing(candidate_page, postgres_control):
     page = candidate_page
-    page.goto("/exams/")
-    page.locator(".card", has_text="Full mock exam").get_by_role("button", name="Start").click()
-    page.wait_for_url(re.compile(r"/q/1/$"))
+    start_from_exam_list(page, "Full mock exam")
     attempt = Attempt.objects.get(state="in_progress")
     page.locator("label[for=opt-0]").click()
     wait_saved(page)

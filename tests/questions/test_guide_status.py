@@ -72,9 +72,9 @@ def test_exam_list_groups_blueprints_by_exam_current_first_retired_marked(client
     assert "Retired 31 Mar 2026" in retired and "its successor is ZZZ-C01" in retired
     current = body[body.index('id="exam-zzz-c01"') : body.index('id="exam-aaa-c01"')]
     assert "Current" in current and "Retired" not in current
-    for blueprint in ExamBlueprint.objects.all():  # each start button sits under its own exam
+    for blueprint in ExamBlueprint.objects.all():  # each Start (its instructions) under its own exam
         section = retired if blueprint.guide_id == old.pk else current
-        assert reverse("exams:start", args=[blueprint.pk]) in section
+        assert f'href="{reverse("exams:instructions", args=[blueprint.pk])}"' in section
 
 
 def test_home_page_marks_the_retired_exam(client, two_exams):

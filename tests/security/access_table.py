@@ -105,6 +105,13 @@ SITE = {
     ],
     "password_reset_complete": [get(url("password_reset_complete"), EVERYONE)],
     "exams:list": [get(url("exams:list"), EVERYONE)],
+    "exams:instructions": [
+        get(url("exams:instructions", lambda o: o.world.open.blueprint_id), SIGNED_IN),
+        post(
+            url("exams:instructions", lambda o: o.world.open.blueprint_id),
+            who(LOGIN, 405, 405, 405, 405, 405),
+        ),
+    ],
     "exams:start": [
         get(url("exams:start", lambda o: o.world.open.blueprint_id), POST_ONLY),
         post(url("exams:start", lambda o: o.world.open.blueprint_id), SIGNED_IN_REDIRECTED),

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from exams.models import Attempt
 from questions.markdown import MAX_SOURCE, render
+from questions.models import SubDomain
 from questions.rules import MAX_TEXT
 from questions.services import ImportInvalid, author_grant, questions_import_text
 from tests.factories import UserFactory, client_for
@@ -58,6 +59,11 @@ def test_files_that_crashed_an_importer_are_refused_with_a_message(guide, fmt, t
     assert bank_state() == before
 
 
+def task_pk(guide, code: str) -> int:
+    """The import page's task statement is a picker: it posts the task statement's id."""
+    return SubDomain.objects.get(domain__guide=guide, code=code).pk
+
+
 def test_the_admin_import_page_shows_the_problem_instead_of_a_500(guide):
     author = UserFactory(username="author-bad")
     author_grant(user=author)
@@ -65,7 +71,7 @@ def test_the_admin_import_page_shows_the_problem_instead_of_a_500(guide):
     upload.name = "bad.yaml"
     response = client_for(author).post(
         reverse("admin:questions_question_import"),
-        {"file": upload, "format": "native", "guide": guide.pk, "sub_domain": "3.2"},
+        {"file": upload, "format": "native", "guide": guide.pk, "sub_domain": task_pk(guide, "3.2")},
     )
     assert response.status_code == 200
     assert "a key must be a plain value" in response.content.decode()

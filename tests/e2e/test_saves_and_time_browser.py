@@ -10,16 +10,13 @@ import pytest
 from playwright.sync_api import expect
 
 from exams.models import Attempt, AttemptItem
-from tests.browser import axe_serious, screenshot, wait_saved, wait_until
+from tests.browser import axe_serious, screenshot, start_from_exam_list, wait_saved, wait_until
 
 pytestmark = pytest.mark.e2e
 
 
 def start_full_mock(page) -> Attempt:
-    page.goto("/exams/")
-    card = page.locator(".card", has_text="Full mock exam").first
-    card.get_by_role("button", name=re.compile("Start|Resume")).click()
-    page.wait_for_url(re.compile(r"/q/\d+/$"))
+    start_from_exam_list(page, "Full mock exam")  # MLS-C01's: its instructions, then Begin
     wait_until(page, "window.mockexam !== undefined")
     return Attempt.objects.get(state="in_progress")
 

@@ -109,6 +109,20 @@ def diagnostic_current(*, attempt: Attempt) -> AttemptItem:
     return AttemptItem.objects.select_related("version").filter(attempt=attempt).order_by("-position").first()
 
 
+def _locked_diagnostic(*, user, attempt_id: int) -> Attempt:
+    """The candidate's own diagnostic, locked for this transaction; ``NotFound`` otherwise."""
+    attempt = (
+        Attempt.objects.select_for_update()
+        .select_related("blueprint__guide")
+        .filter(pk=attempt_id, user=user, blueprint__mode=ExamBlueprint.Mode.ADAPTIVE)
+        .order_by()
+        .first()
+    )
+    if attempt is None:
+        raise NotFound("No such diagnostic.")
+    return attempt
+
+
 def diagnostic_answer(
     *, user, attempt_id: int, position: int, shown: list, now: datetime | None = None
 ) -> Attempt:
@@ -117,15 +131,7 @@ def diagnostic_answer(
     another question than the current one is refused: a diagnostic never goes back."""
     now = now or timezone.now()
     with transaction.atomic():
-        attempt = (
-            Attempt.objects.select_for_update()
-            .select_related("blueprint__guide")
-            .filter(pk=attempt_id, user=user, blueprint__mode=ExamBlueprint.Mode.ADAPTIVE)
-            .order_by()
-            .first()
-        )
-        if attempt is None:
-            raise NotFound("No such diagnostic.")
+        attempt = _locked_diagnostic(user=user, attempt_id=attempt_id)
         if not attempt.is_open:
             raise AttemptClosed("This diagnostic has ended.")
         item = diagnostic_current(attempt=attempt)
@@ -169,15 +175,7 @@ def diagnostic_finish(*, user, attempt_id: int, now: datetime | None = None) -> 
     """The candidate stops early: the estimate from the answers so far (idempotent)."""
     now = now or timezone.now()
     with transaction.atomic():
-        attempt = (
-            Attempt.objects.select_for_update()
-            .select_related("blueprint__guide")
-            .filter(pk=attempt_id, user=user, blueprint__mode=ExamBlueprint.Mode.ADAPTIVE)
-            .order_by()
-            .first()
-        )
-        if attempt is None:
-            raise NotFound("No such diagnostic.")
+        attempt = _locked_diagnostic(user=user, attempt_id=attempt_id)
         if not attempt.is_open:
             return attempt
         params = selectors.item_parameters(guide=attempt.blueprint.guide)

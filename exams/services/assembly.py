@@ -298,10 +298,18 @@ def assemble(*, blueprint: ExamBlueprint, user, rng: random.Random, question_ids
         return times(row) == lowest.get(row.sub_domain_id, 0)
 
     # Enemies and case studies may leave a task statement short on one choice and not on
-    # another: a few more tries (from the same seed) before refusing.
+    # another: a few more tries (from the same seed) before refusing, the ranks loosened as
+    # they go (``_loosened``) so that a candidate's history cannot fix every try on one choice.
     for attempt in range(SELECTION_TRIES):
         selection = _select(
-            rows, dict(need), enemies, ranks, fresh, fresh_singles, rng, blueprint.max_case_studies
+            rows,
+            dict(need),
+            enemies,
+            _loosened(ranks, attempt),
+            fresh,
+            fresh_singles,
+            rng,
+            blueprint.max_case_studies,
         )
         if question_ids is not None:
             break
@@ -315,6 +323,19 @@ def assemble(*, blueprint: ExamBlueprint, user, rng: random.Random, question_ids
 
 
 SELECTION_TRIES = 25
+
+
+def _loosened(ranks: dict[int, tuple], attempt: int) -> dict[int, tuple]:
+    """The ranks a try draws by. Seen questions' full ranks are all different (seen at different
+    times), which leaves the order of a draw nothing to chance: were the first try short, every
+    try would be. So the first third of the tries rank by everything, the next by times shown
+    alone (least shown still first, at random among equals), the last at random."""
+    third = SELECTION_TRIES // 3
+    if attempt < third:
+        return ranks
+    if attempt < 2 * third:
+        return {pk: (rank[0], 0) for pk, rank in ranks.items()}
+    return {}
 
 
 def _make_up_shortfalls(selection: _Selection, rows: list[Row], subs: dict, ranks, rng, total: int) -> None:

@@ -126,6 +126,17 @@ def test_case_studies_come_whole_in_order_and_enemies_never_together(bank, candi
 
 
 @pytest.mark.django_db
+def test_a_candidates_history_never_makes_a_mock_refuse_to_start(bank, candidate):
+    """Seen questions rank apart (each seen at its own time), which once left every try of a
+    draw on the same choice: the enemy of a deployment question taken, domain 2 one short, and
+    the start refused after a dozen mocks. Forty mocks in a row, each submitted, all start."""
+    for seed in range(40):
+        attempt = attempt_start(user=candidate, blueprint=bank, seed=seed)
+        assert attempt.items.count() == 12
+        attempt_submit(user=candidate, attempt_id=attempt.pk)
+
+
+@pytest.mark.django_db
 def test_case_studies_are_drawn_across_seeds(bank, candidate):
     seen = {
         c

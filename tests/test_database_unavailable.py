@@ -54,7 +54,7 @@ def test_the_autosave_of_an_exam_gets_the_503_the_exam_script_retries(client):
     """Through the real middleware stack: the session is read (and lost) inside the view."""
     user = UserFactory()
     client.force_login(user)
-    with mock.patch("django.contrib.sessions.backends.db.SessionStore.load", side_effect=LOST):
+    with mock.patch("accounts.sessions.SessionStore.load", side_effect=LOST):
         response = client.post(
             "/attempts/1/save/", "{}", content_type="application/json", headers={"accept": "application/json"}
         )

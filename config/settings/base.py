@@ -103,6 +103,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 # Django's database sessions with the per-request read written out (accounts/sessions.py):
 # the same table, expiry and revocation at logout.
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 SESSION_ENGINE = "accounts.sessions"
 # Login throttling: 5 failures lock out that username *from that address* for 15 minutes, so an
 # attacker elsewhere cannot lock a candidate out of their own account.

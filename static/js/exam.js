@@ -308,6 +308,12 @@
       return scheduleRetry(retryAfter(response, body), "the server is busy");
     }
     if (response.status >= 500 || !body.error) return scheduleRetry(retryAfter(response, body), "server error");
+    if (body.code === "csrf") {
+      // The page's token is out of date: the same request would be refused again. The change
+      // stays queued on this device; a reload sends it with a fresh token.
+      setStatus("error", "not saved — reload the page; " + answers(pendingCount()) + " kept here");
+      return;
+    }
     // The server refused this change for good: say why, show what it holds, stop sending it.
     delete queue[pos];
     storeQueue(queue);

@@ -108,6 +108,34 @@ def test_a_busy_server_is_waited_for_as_long_as_it_asks_and_nothing_claims_saved
     assert item.selected == [item.option_order[1]]
 
 
+def test_an_out_of_date_token_keeps_the_answer_asks_for_a_reload_and_the_reload_saves_it(candidate_page):
+    """The CSRF token changed under the page (signed in again in another tab): the save is
+    refused with a 403 that says so, the answer stays queued on this device (no retry loop, no
+    "saved"), and the reload the status asks for sends it."""
+    page = candidate_page
+    attempt = start_full_mock(page)
+    position = single_choice(page, attempt).position
+    replies: list[int] = []
+    page.on("response", lambda r: replies.append(r.status) if "/save/" in r.url else None)
+    cookie = next(c for c in page.context.cookies() if c["name"] == "csrftoken")
+    page.context.add_cookies([{**cookie, "value": "x" * 32}])  # another secret than the page's
+    page.locator("label[for=opt-2]").click()
+    status = page.locator("#save-status")
+    expect(status).to_contain_text("reload the page")
+    expect(status).to_contain_text("1 answer kept here")
+    page.wait_for_timeout(3000)  # no retries: the same token would be refused again
+    assert replies == [403]
+    assert page.evaluate("window.mockexam.pending()") == 1
+    assert AttemptItem.objects.get(attempt=attempt, position=position).selected == []
+
+    page.reload()
+    wait_until(page, "window.mockexam !== undefined")
+    wait_saved(page)
+    expect(status).to_have_text("saved ✓")
+    item = AttemptItem.objects.get(attempt=attempt, position=position)
+    assert item.selected == [item.option_order[2]]
+
+
 def test_time_on_each_question_pacing_and_the_time_shown_after(candidate_page):
     page = candidate_page
     attempt = start_full_mock(page)

@@ -219,3 +219,17 @@ def test_a_valid_save_through_the_csrf_check_lands(world):
     assert response.status_code == 200, response.content
     item.refresh_from_db()
     assert item.selected == [item.option_order[0]]
+
+
+@pytest.mark.parametrize("token", ["", "x" * 32, "not a token"])
+def test_a_refused_csrf_token_is_a_json_403_for_the_exam_script_and_a_page_for_a_browser(world, token):
+    client, _ = browser(world.a)
+    before = attempts_state(world)
+    url = reverse("exams:save", args=[world.open.pk])
+    response = post(client, token, url, json.dumps(_save()).encode(), "application/json")
+    assert response.status_code == 403
+    assert response.json()["code"] == "csrf" and "reload the page" in response.json()["error"]
+    page = post(client, token, url, json.dumps(_save()).encode(), "application/json", accept="text/html")
+    assert page.status_code == 403 and page["Content-Type"].startswith("text/html")
+    assert b"CSRF" in page.content
+    assert attempts_state(world) == before

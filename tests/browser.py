@@ -1,5 +1,6 @@
 """Browser tests: a real gunicorn server process and Debian's Chromium driven by Playwright."""
 
+import contextlib
 import os
 import re
 import signal
@@ -178,11 +179,29 @@ def axe_violations(page) -> list:
 
 
 def no_sideways_scroll(page) -> None:
-    """The page is no wider than the window: nothing scrolls sideways or is cut off."""
-    wide, window = page.evaluate(
-        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-    )
-    assert wide <= window, f"{page.url} scrolls sideways: {wide}px of content in {window}px"
+    """The page is no wider than the window: nothing scrolls sideways or is cut off. Given a
+    moment to settle after the window changes size (a chart redraws for its new width on the
+    next resize event, not at once)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    measure = "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    with contextlib.suppress(PlaywrightTimeout):  # measured, and the culprits named, below
+        page.wait_for_function(f"(([wide, window]) => wide <= window)({measure})", timeout=3000)
+    wide, window = page.evaluate(measure)
+    if wide > window:
+        culprits = page.evaluate(WIDEST, window)
+        raise AssertionError(f"{page.url} scrolls sideways: {wide}px of content in {window}px: {culprits}")
+
+
+# The five elements that reach furthest past a window ``w`` wide, named with their extent.
+WIDEST = """w => [...document.querySelectorAll('body *')]
+    .map(e => [e, e.getBoundingClientRect()])
+    .filter(([e, box]) => box.right > w + 1)
+    .sort(([, a], [, b]) => b.right - a.right)
+    .slice(0, 5)
+    .map(([e, box]) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+        + (typeof e.className === 'string' && e.className ? '.' + e.className.split(' ').join('.') : '')
+        + ' ' + Math.round(box.left) + '..' + Math.round(box.right) + 'px')"""
 
 
 def wait_until(page, expression: str, timeout: float = 15.0) -> None:

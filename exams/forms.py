@@ -62,6 +62,17 @@ class HistoryPageForm(forms.Form):
         return {name: self.cleaned_data.get(name) or 1 for name in self.fields}
 
 
+class ConfidenceForm(forms.Form):
+    """How sure the candidate was of a study answer, for spaced review's rating: "sure" (the
+    default, as the plain "Check answer" button sends) or "unsure"."""
+
+    confidence = forms.ChoiceField(choices=[("sure", "Sure"), ("unsure", "Unsure")], required=False)
+
+    @property
+    def unsure(self) -> bool:
+        return self.cleaned_data["confidence"] == "unsure"
+
+
 class GuideForm(forms.Form):
     """The guide a practice form is for; a guide that does not exist is a 404 (the view's)."""
 

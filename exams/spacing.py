@@ -47,15 +47,7 @@ def review(memory: Memory | None, rate: Rating, at: datetime) -> Memory:
     if memory is None:
         card = Card(card_id=1, due=at)
     else:
-        card = Card(
-            card_id=1,
-            state=State(memory.state),
-            step=memory.step,
-            stability=memory.stability,
-            difficulty=memory.difficulty,
-            due=memory.due,
-            last_review=memory.last_review,
-        )
+        card = _card(memory)
         if memory.last_review is not None and at < memory.last_review:
             at = memory.last_review
     card, _ = SCHEDULER.review_card(card, rate, review_datetime=at)
@@ -71,7 +63,12 @@ def review(memory: Memory | None, rate: Rating, at: datetime) -> Memory:
 
 def retrievability(memory: Memory, at: datetime) -> float:
     """The probability, under FSRS, that the candidate would recall the answer at ``at``."""
-    card = Card(
+    return SCHEDULER.get_card_retrievability(_card(memory), current_datetime=at)
+
+
+def _card(memory: Memory) -> Card:
+    """The fsrs card a stored memory stands for."""
+    return Card(
         card_id=1,
         state=State(memory.state),
         step=memory.step,
@@ -80,4 +77,3 @@ def retrievability(memory: Memory, at: datetime) -> float:
         due=memory.due,
         last_review=memory.last_review,
     )
-    return SCHEDULER.get_card_retrievability(card, current_datetime=at)

@@ -24,6 +24,7 @@ from . import errors, selectors
 from .answers import BodyRefused, parse_save, parse_time, read_json
 from .clock import remaining_seconds
 from .forms import (
+    ConfidenceForm,
     DrillForm,
     GuideForm,
     HistoryPageForm,
@@ -297,13 +298,17 @@ def attempt_time(request, attempt_id: int, payload):
 def attempt_check(request, attempt_id: int, position: int):
     """Study mode: mark this question now and show its answer and explanation; "Check — I was
     unsure" gives the spaced review its confidence in the same click."""
+    return _with_confidence(request, attempt_id, position, practice.answer_check)
+
+
+def _with_confidence(request, attempt_id: int, position: int, service):
+    """Run ``service`` (check, or set the confidence of) this question with the confidence
+    posted, then show the question again; a refusal is a message on it."""
+    form = ConfidenceForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(f"{first_error(form)} (confidence is sure or unsure)")
     try:
-        practice.answer_check(
-            user=request.user,
-            attempt_id=attempt_id,
-            position=position,
-            unsure=request.POST.get("confidence") == "unsure",
-        )
+        service(user=request.user, attempt_id=attempt_id, position=position, unsure=form.unsure)
     except errors.NotFound:
         raise
     except errors.DomainError as exc:
@@ -475,18 +480,7 @@ def practice_review(request):
 @not_found_is_404
 def attempt_confidence(request, attempt_id: int, position: int):
     """The one-click confidence of a drill's answer ("I'm unsure" / "I'm sure"), before marking."""
-    try:
-        spaced.item_confidence_set(
-            user=request.user,
-            attempt_id=attempt_id,
-            position=position,
-            unsure=request.POST.get("unsure") == "1",
-        )
-    except errors.NotFound:
-        raise
-    except errors.DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect("exams:question", attempt_id=attempt_id, position=position)
+    return _with_confidence(request, attempt_id, position, spaced.item_confidence_set)
 
 
 # ---- the adaptive diagnostic ---------------------------------------------------------------

@@ -127,37 +127,25 @@ def _marked(guide: ExamGuide, *, answered_only: bool = True):
 def first_responses(*, guide: ExamGuide, until: datetime) -> list[tuple[int, int, bool, datetime]]:
     """Each candidate's first marked answer to each question of the guide, marked by ``until``:
     (user, question, right, when). The first, because a later answer has seen the key."""
-    rows = (
-        _marked(guide)
-        .filter(checked_at__lte=until)
-        .annotate(
-            user=F("attempt__user_id"),
-            nth=Window(
-                RowNumber(),
-                partition_by=[F("attempt__user_id"), F("question_id")],
-                order_by=[F("checked_at").asc(), F("pk").asc()],
-            ),
-        )
-        .filter(nth=1)
-    )
-    return list(rows.values_list("user", "question_id", "is_correct", "checked_at"))
+    return _firsts(_marked(guide).filter(checked_at__lte=until))
 
 
 def first_responses_of(*, guide: ExamGuide, user_ids) -> list[tuple[int, int, bool, datetime]]:
     """``first_responses`` of some candidates only, whenever marked."""
-    rows = (
-        _marked(guide)
-        .filter(attempt__user_id__in=list(user_ids))
-        .annotate(
-            user=F("attempt__user_id"),
-            nth=Window(
-                RowNumber(),
-                partition_by=[F("attempt__user_id"), F("question_id")],
-                order_by=[F("checked_at").asc(), F("pk").asc()],
-            ),
-        )
-        .filter(nth=1)
-    )
+    return _firsts(_marked(guide).filter(attempt__user_id__in=list(user_ids)))
+
+
+def _firsts(marked) -> list[tuple[int, int, bool, datetime]]:
+    """Of the marked items given, each candidate's first to each question: (user, question,
+    right, when)."""
+    rows = marked.annotate(
+        user=F("attempt__user_id"),
+        nth=Window(
+            RowNumber(),
+            partition_by=[F("attempt__user_id"), F("question_id")],
+            order_by=[F("checked_at").asc(), F("pk").asc()],
+        ),
+    ).filter(nth=1)
     return list(rows.values_list("user", "question_id", "is_correct", "checked_at"))
 
 

@@ -157,17 +157,7 @@ def attempt_save_answer(
     for _ in range(_TRIES):
         item = _item_for_save(user, attempt_id, position)
         attempt = item.attempt
-        try:
-            stored = stored_answer(
-                item.type,
-                selected,
-                option_order=item.shown_order,
-                response_order=item.response_order,
-                choice_count=item.choice_count,
-                select_count=item.select_count,
-            )
-        except AnswerShapeError as exc:
-            raise AnswerInvalid(str(exc)) from None
+        stored = answer_to_store(item, selected)
         if not attempt.is_open:
             raise AttemptClosed(SUBMITTED, **saved_state(item))
         if is_overdue(attempt, now):
@@ -190,6 +180,22 @@ def attempt_save_answer(
         # Something changed between the read and the write (a submit, another tab, or this
         # request's own original landing): decide again on what is there now.
     raise StaleRevision(STALE, **saved_state(_item_for_save(user, attempt_id, position)))
+
+
+def answer_to_store(item: AttemptItem, shown) -> list:
+    """The answer to store for ``item`` from ``shown``, the answer as its page shows it (the
+    options in their shuffled order); a malformed one is ``AnswerInvalid``."""
+    try:
+        return stored_answer(
+            item.type,
+            shown,
+            option_order=item.shown_order,
+            response_order=item.response_order,
+            choice_count=item.choice_count,
+            select_count=item.select_count,
+        )
+    except AnswerShapeError as exc:
+        raise AnswerInvalid(str(exc)) from None
 
 
 def _item_for_save(user, attempt_id: int, position: int) -> AttemptItem:

@@ -17,22 +17,19 @@ from questions.models import Domain, ExamGuide, Question
 from .. import adaptive, selectors, tasks
 from ..errors import AnswerInvalid, AttemptClosed, NotCalibrated, NotFound, NothingChosen
 from ..models import Attempt, AttemptItem, DiagnosticResult, ExamBlueprint
-from ..scoring import AnswerShapeError, answer_correct, stored_answer
+from ..scoring import answer_correct
 from .assembly import shuffled_order
-from .practice import _blueprint
+from .attempts import answer_to_store
+from .practice import hidden_blueprint
 
 
 def blueprint_for_diagnostic(*, guide: ExamGuide) -> ExamBlueprint:
-    return _blueprint(
+    return hidden_blueprint(
         guide=guide,
         slug="diagnostic",
         name="Adaptive diagnostic",
         mode=ExamBlueprint.Mode.ADAPTIVE,
         question_count=adaptive.MAX_ITEMS,
-        duration_minutes=0,
-        domain=None,
-        sub_domain=None,
-        is_mock=False,
     )
 
 
@@ -137,17 +134,7 @@ def diagnostic_answer(
         item = diagnostic_current(attempt=attempt)
         if item.position != position:
             raise AnswerInvalid("That question has been answered; the diagnostic moved on. Reload the page.")
-        try:
-            selected = stored_answer(
-                item.type,
-                shown,
-                option_order=item.shown_order,
-                response_order=item.response_order,
-                choice_count=item.choice_count,
-                select_count=item.select_count,
-            )
-        except AnswerShapeError as exc:
-            raise AnswerInvalid(str(exc)) from None
+        selected = answer_to_store(item, shown)
         if not selected:
             raise NothingChosen("Choose an answer first.")
         item.selected = selected

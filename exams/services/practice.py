@@ -35,11 +35,32 @@ def _scope_name(domain: Domain | None, sub_domain: SubDomain | None) -> str:
     return "all domains"
 
 
-def _blueprint(*, guide: ExamGuide, slug: str, **values) -> ExamBlueprint:
-    values.setdefault("score_min", guide.score_min)
-    values.setdefault("score_max", guide.score_max)
-    values.setdefault("passing_score", guide.passing_score)
-    values.setdefault("is_listed", False)
+def hidden_blueprint(
+    *,
+    guide: ExamGuide,
+    slug: str,
+    name: str,
+    mode: str,
+    question_count: int,
+    duration_minutes: int = 0,
+    domain: Domain | None = None,
+    sub_domain: SubDomain | None = None,
+) -> ExamBlueprint:
+    """The unlisted blueprint behind a set the site builds (a drill, mistakes, due reviews, the
+    diagnostic): scored as the guide's exam, never a mock, created or updated by its slug."""
+    values = {
+        "name": name,
+        "mode": mode,
+        "question_count": question_count,
+        "duration_minutes": duration_minutes,
+        "domain": domain,
+        "sub_domain": sub_domain,
+        "is_mock": False,
+        "is_listed": False,
+        "score_min": guide.score_min,
+        "score_max": guide.score_max,
+        "passing_score": guide.passing_score,
+    }
     # Task statement titles run to 300 characters; a blueprint's name holds 120.
     values["name"] = Truncator(values["name"]).chars(ExamBlueprint._meta.get_field("name").max_length)
     # update_or_create survives a concurrent request creating the same blueprint (it catches
@@ -65,7 +86,7 @@ def blueprint_for_drill(
         raise AssemblyError("Choose a domain or task statement of this exam guide.")
     minutes = 0 if study else round(count * guide.duration_minutes / guide.question_count)
     mode = ExamBlueprint.Mode.STUDY if study else ExamBlueprint.Mode.EXAM
-    return _blueprint(
+    return hidden_blueprint(
         guide=guide,
         slug=f"drill-{_scope_slug(domain, sub_domain)}-{count}-{mode}",
         name=f"Drill: {_scope_name(domain, sub_domain)} ({count})",
@@ -74,23 +95,18 @@ def blueprint_for_drill(
         duration_minutes=minutes,
         domain=domain if sub_domain is None else None,
         sub_domain=sub_domain,
-        is_mock=False,
     )
 
 
 def blueprint_for_mistakes(
     *, guide: ExamGuide, domain: Domain | None = None, sub_domain: SubDomain | None = None
 ) -> ExamBlueprint:
-    return _blueprint(
+    return hidden_blueprint(
         guide=guide,
         slug=f"mistakes-{_scope_slug(domain, sub_domain)}",
         name=f"Practise my mistakes: {_scope_name(domain, sub_domain)}",
         mode=ExamBlueprint.Mode.STUDY,
         question_count=MISTAKES_LIMIT,
-        duration_minutes=0,
-        domain=None,
-        sub_domain=None,
-        is_mock=False,
     )
 
 
@@ -134,16 +150,12 @@ REVIEW_LIMIT = 20  # questions in one "Review due questions" set
 
 
 def blueprint_for_review(*, guide: ExamGuide) -> ExamBlueprint:
-    return _blueprint(
+    return hidden_blueprint(
         guide=guide,
         slug="review-due",
         name="Review due questions",
         mode=ExamBlueprint.Mode.STUDY,
         question_count=REVIEW_LIMIT,
-        duration_minutes=0,
-        domain=None,
-        sub_domain=None,
-        is_mock=False,
     )
 
 

@@ -88,7 +88,7 @@ def test_the_worker_schedules_every_answer_of_a_drill_by_its_rating(celery_worke
     for item in items[3:8]:
         answer(user, drill, item, right=True)
     # the one-click confidence on a right answer (items 9 and 10 stay unanswered)
-    client.post(reverse("exams:confidence", args=[drill.pk, items[3].position]), {"unsure": "1"})
+    client.post(reverse("exams:confidence", args=[drill.pk, items[3].position]), {"confidence": "unsure"})
     attempt_submit(user=user, attempt_id=drill.pk)
     assert wait_for(lambda: Attempt.objects.get(pk=drill.pk).analysed_at is not None), (
         "the worker never ran it"
@@ -130,7 +130,9 @@ def test_study_check_with_confidence_reviews_at_once(client_a, candidate, guide)
 @pytest.mark.django_db
 def test_confidence_is_refused_in_a_mock_and_after_marking(client_a, candidate, blueprint):
     attempt = attempt_start(user=candidate, blueprint=blueprint, seed=1)
-    response = client_a.post(reverse("exams:confidence", args=[attempt.pk, 1]), {"unsure": "1"}, follow=True)
+    response = client_a.post(
+        reverse("exams:confidence", args=[attempt.pk, 1]), {"confidence": "unsure"}, follow=True
+    )
     assert "not in a mock exam" in response.content.decode()
     assert not ItemReview.objects.exists()
     assert (
@@ -408,3 +410,18 @@ def test_a_diagnostic_refuses_bad_and_stale_answers_and_changes_nothing(client_a
     client_a.force_login(other)
     assert client_a.get(reverse("exams:diagnostic", args=[attempt.pk])).status_code == 404
     assert client_a.post(url, {"position": 2, "option": ["0"]}).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["exams:check", "exams:confidence"])
+def test_a_confidence_that_is_neither_sure_nor_unsure_is_a_400_that_changes_nothing(
+    client_a, candidate, guide, name
+):
+    drill = attempt_start_drill(
+        user=candidate, guide=guide, count=10, study=True, domain=guide.domains.first()
+    )
+    before = list(AttemptItem.objects.filter(attempt=drill).values())
+    response = client_a.post(reverse(name, args=[drill.pk, 1]), {"confidence": "certain"})
+    assert response.status_code == 400 and b"sure or unsure" in response.content
+    assert list(AttemptItem.objects.filter(attempt=drill).values()) == before
+    assert not ItemReview.objects.exists()

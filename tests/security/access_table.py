@@ -149,7 +149,7 @@ SITE = {
     ],
     "exams:confidence": [
         get(url("exams:confidence", STUDY, FIRST), POST_ONLY),
-        post(url("exams:confidence", STUDY, FIRST), only_a(REDIRECT), {"unsure": "1"}),
+        post(url("exams:confidence", STUDY, FIRST), only_a(REDIRECT), {"confidence": "unsure"}),
     ],
     "exams:resume": [
         get(url("exams:resume", OPEN), only_a(REDIRECT)),

@@ -437,15 +437,22 @@ def _practice(request, form_class, start):
     if not form.is_valid():
         messages.error(request, first_error(form))
         return redirect("exams:practice")
+    return _start_set(
+        request, lambda: start(user=request.user, **form.practice()), "practice set", "exams:practice"
+    )
+
+
+def _start_set(request, start, what: str, back: str):
+    """Start a practice set and open its first question, or go back to ``back`` saying why not."""
     try:
-        attempt = start(user=request.user, **form.practice())
+        attempt = start()
     except errors.NothingToPractise as exc:
         messages.info(request, exc.message)
     except errors.AssemblyError as exc:
-        messages.error(request, f"This practice set cannot start: {exc.message}")
+        messages.error(request, f"This {what} cannot start: {exc.message}")
     else:
         return _to_question(attempt)
-    return redirect("exams:practice")
+    return redirect(back)
 
 
 @login_required
@@ -464,15 +471,13 @@ def practice_mistakes(request):
 @require_POST
 def practice_review(request):
     """Review due questions: a study set of what spaced review says is due, then the weakest."""
-    try:
-        attempt = practice.review_set_start(user=request.user, guide=_guide(request.POST))
-    except errors.NothingToPractise as exc:
-        messages.info(request, exc.message)
-    except errors.AssemblyError as exc:
-        messages.error(request, f"This review set cannot start: {exc.message}")
-    else:
-        return _to_question(attempt)
-    return redirect("exams:dashboard")
+    guide = _guide(request.POST)
+    return _start_set(
+        request,
+        lambda: practice.review_set_start(user=request.user, guide=guide),
+        "review set",
+        "exams:dashboard",
+    )
 
 
 @login_required

@@ -371,19 +371,13 @@ def _submit(attempts: QuerySet[Attempt], *, now: datetime) -> Attempt:
         attempt.finish = Attempt.Finish.TIMEOUT if timed_out else Attempt.Finish.CANDIDATE
         attempt.submitted_at = finished_at
         attempt.state = Attempt.State.SUBMITTED
-        attempt.save(
-            update_fields=[
-                "correct_count",
-                "percent",
-                "scaled_score",
-                "passed",
-                "finish",
-                "submitted_at",
-                "state",
-            ]
-        )
+        attempt.save(update_fields=SCORED_FIELDS)
         transaction.on_commit(lambda: tasks.send_attempt_analysis(attempt.pk))
     return attempt
+
+
+# What scoring a submitted attempt writes.
+SCORED_FIELDS = ["correct_count", "percent", "scaled_score", "passed", "finish", "submitted_at", "state"]
 
 
 def _marked(item: AttemptItem) -> bool:

@@ -19,7 +19,7 @@ from ..errors import AnswerInvalid, AttemptClosed, NotCalibrated, NotFound, Noth
 from ..models import Attempt, AttemptItem, DiagnosticResult, ExamBlueprint
 from ..scoring import answer_correct
 from .assembly import shuffled_order
-from .attempts import answer_to_store
+from .attempts import SCORED_FIELDS, answer_to_store
 from .practice import hidden_blueprint
 
 
@@ -210,18 +210,6 @@ def _finish(attempt: Attempt, answers, params, now: datetime, stopped: str) -> A
     attempt.submitted_at = now
     attempt.state = Attempt.State.SUBMITTED
     attempt.current_position = max(len(answers), 1)
-    attempt.save(
-        update_fields=[
-            "question_count",
-            "correct_count",
-            "percent",
-            "scaled_score",
-            "passed",
-            "finish",
-            "submitted_at",
-            "state",
-            "current_position",
-        ]
-    )
+    attempt.save(update_fields=[*SCORED_FIELDS, "question_count", "current_position"])
     transaction.on_commit(lambda: tasks.send_attempt_analysis(attempt.pk))
     return attempt

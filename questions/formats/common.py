@@ -68,6 +68,36 @@ class ParseResult(tuple):
         return self[1]
 
 
+class ImportParser:
+    """What the GIFT and Moodle XML parsers share: the file's name, the task statement to use
+    where the file names none, the questions found and the problems, skips and notices to
+    report (``ParseResult``)."""
+
+    def __init__(self, filename: str, default_sub_domain: str | None, skip_unsupported: bool):
+        self.filename = filename
+        self.default_sub_domain = default_sub_domain or ""
+        self.skip_unsupported = skip_unsupported
+        self.specs: list = []
+        self.problems: list[Problem] = []
+        self.skipped: list[Problem] = []
+        self.notices: list[Problem] = []
+        self.guide, self.sub_domain = "", self.default_sub_domain
+
+    def problem(self, line: int | None, message: str, qid: str | None = None) -> None:
+        self.problems.append(Problem(self.filename, line, qid, message))
+
+    def refuse_type(self, line: int, qid: str | None, name: str, message: str) -> None:
+        """A question of a type the bank cannot hold: skipped when the author asked for that,
+        a problem (``message``) otherwise."""
+        if self.skip_unsupported:
+            self.skipped.append(Problem(self.filename, line, qid, f"skipped: {name} question"))
+        else:
+            self.problem(line, message, qid)
+
+    def result(self) -> ParseResult:
+        return ParseResult(self.specs, self.problems, self.skipped, self.notices)
+
+
 def stable_id(prefix: str, stem: str) -> str:
     """An id for a question whose file gives none, readable and stable: the stem's first words
     and a short hash of the whole stem (``GIFT-which-algorithm-suits-tabular-data-3F2A91C0``).

@@ -37,9 +37,10 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from itertools import groupby
 
-from ..bankfile import ChoiceSpec, Problem
+from ..bankfile import ChoiceSpec
 from .common import (
     ExportRefused,
+    ImportParser,
     ParseResult,
     code_key,
     finish,
@@ -103,25 +104,9 @@ def find_unescaped(text: str, token: str, start: int = 0) -> int:
     return -1
 
 
-class _Parser:
-    def __init__(self, filename: str, default_sub_domain: str | None, skip_unsupported: bool):
-        self.filename = filename
-        self.default_sub_domain = default_sub_domain or ""
-        self.skip_unsupported = skip_unsupported
-        self.specs: list = []
-        self.problems: list[Problem] = []
-        self.skipped: list[Problem] = []
-        self.notices: list[Problem] = []
-        self.guide, self.sub_domain = "", self.default_sub_domain
-
-    def problem(self, line: int | None, message: str, qid: str | None = None) -> None:
-        self.problems.append(Problem(self.filename, line, qid, message))
-
+class _Parser(ImportParser):
     def unsupported(self, line: int, kind: str, qid: str | None) -> None:
-        if self.skip_unsupported:
-            self.skipped.append(Problem(self.filename, line, qid, f"skipped: {kind} question"))
-        else:
-            self.problem(line, f"{kind} question: {UNSUPPORTED}", qid)
+        self.refuse_type(line, qid, kind, f"{kind} question: {UNSUPPORTED}")
 
     def category(self, line: int, path: str) -> None:
         found = task_from_category(path)
@@ -161,7 +146,7 @@ class _Parser:
             self.question(block, meta)
         if not self.specs and not self.problems and not self.skipped:
             self.problem(None, "the file holds no questions")
-        return ParseResult(self.specs, self.problems, self.skipped, self.notices)
+        return self.result()
 
     def question(self, block: list[tuple[int, str]], meta: dict) -> None:
         text = "\n".join(raw for _, raw in block)

@@ -43,8 +43,9 @@ from itertools import groupby
 from xml.parsers import expat
 from xml.sax.saxutils import escape, quoteattr
 
-from ..bankfile import ChoiceSpec, Problem
+from ..bankfile import ChoiceSpec
 from .common import (
+    ImportParser,
     ParseResult,
     code_key,
     finish,
@@ -151,20 +152,10 @@ def read_tree(text: str) -> Node:
     return root
 
 
-class _Parser:
+class _Parser(ImportParser):
     def __init__(self, filename: str, default_sub_domain: str | None, skip_unsupported: bool):
-        self.filename = filename
-        self.default_sub_domain = default_sub_domain or ""
-        self.skip_unsupported = skip_unsupported
-        self.specs: list = []
-        self.problems: list[Problem] = []
-        self.skipped: list[Problem] = []
-        self.notices: list[Problem] = []
-        self.guide, self.sub_domain = "", self.default_sub_domain
+        super().__init__(filename, default_sub_domain, skip_unsupported)
         self.no_task: tuple[int, str] | None = None  # a category that names no task statement
-
-    def problem(self, line: int | None, message: str, qid: str | None = None) -> None:
-        self.problems.append(Problem(self.filename, line, qid, message))
 
     def run(self, text: str) -> ParseResult:
         if len(text) > MAX_CHARS:
@@ -192,7 +183,7 @@ class _Parser:
                 self.unsupported(node, kind)
         if not self.specs and not self.problems and not self.skipped:
             self.problem(None, "the file holds no questions")
-        return ParseResult(self.specs, self.problems, self.skipped, self.notices)
+        return self.result()
 
     def category(self, node: Node) -> None:
         path = node.value("category").strip()
@@ -206,10 +197,7 @@ class _Parser:
     def unsupported(self, node: Node, kind: str) -> None:
         qid = self.qid(node, "") or None
         name = TYPE_NAMES.get(kind, kind or "(no type)")
-        if self.skip_unsupported:
-            self.skipped.append(Problem(self.filename, node.line, qid, f"skipped: {name} question"))
-        else:
-            self.problem(node.line, f"{name} question (type {kind!r}): {UNSUPPORTED}", qid)
+        self.refuse_type(node.line, qid, name, f"{name} question (type {kind!r}): {UNSUPPORTED}")
 
     @staticmethod
     def qid(node: Node, stem: str) -> str:

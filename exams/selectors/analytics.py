@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from operator import attrgetter
 
 from django.conf import settings
-from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from questions.models import GUIDE_ORDER, ExamGuide, QuestionVersion, SubDomain
@@ -25,15 +26,26 @@ from ..models import (
 TREND_MOCKS = 20  # the latest mock exams in the per-domain trend of "My attempts"
 
 
+def _latest_mocks(user) -> QuerySet:
+    """The candidate's submitted mock attempts, the latest ``TREND_MOCKS`` of each guide."""
+    return (
+        Attempt.objects.filter(user=user, blueprint__is_mock=True, state=Attempt.State.SUBMITTED)
+        .annotate(
+            nth=Window(
+                RowNumber(),
+                partition_by=[F("blueprint__guide_id")],
+                order_by=[F("submitted_at").desc(), F("pk").desc()],
+            )
+        )
+        .filter(nth__lte=TREND_MOCKS)
+    )
+
+
 def mock_trend(*, user) -> list[dict]:
     """Per guide, the per-domain percent of each of the candidate's latest ``TREND_MOCKS``
-    submitted mock attempts, oldest first (one query; the page stays the same size however many
-    mocks they sit)."""
-    latest = (
-        Attempt.objects.filter(user=user, blueprint__is_mock=True, state=Attempt.State.SUBMITTED)
-        .order_by("-submitted_at", "-pk")
-        .values("pk")[:TREND_MOCKS]
-    )
+    submitted mock attempts of that guide, oldest first (two queries; the page stays the same
+    size however many mocks they sit)."""
+    latest = [pk for pk, _ in _latest_mocks(user).values_list("pk", "nth")]
     scores = (
         AttemptDomainScore.objects.filter(attempt__in=latest)
         .select_related("domain__guide", "attempt__blueprint")
@@ -66,8 +78,8 @@ def mock_trend(*, user) -> list[dict]:
 def candidate_dashboard(*, user) -> list[dict]:
     """Everything the candidate dashboard shows, per guide, from precomputed tables (4 queries):
     readiness, the domain standings in the guide's order, the five weakest task statements, the
-    submitted mocks, oldest first, and whether enough others sat the guide for percentiles
-    (``PERCENTILE_MIN_OTHERS``)."""
+    latest ``TREND_MOCKS`` submitted mocks, oldest first, and whether enough others sat the
+    guide for percentiles (``PERCENTILE_MIN_OTHERS``)."""
     readiness = {r.guide_id: r for r in CandidateReadiness.objects.filter(user=user)}
     standings = list(
         CandidateStanding.objects.filter(user=user)
@@ -75,9 +87,9 @@ def candidate_dashboard(*, user) -> list[dict]:
         .order_by("mastery")
     )
     mocks = list(
-        Attempt.objects.filter(user=user, blueprint__is_mock=True, state=Attempt.State.SUBMITTED)
+        _latest_mocks(user)
         .select_related("blueprint")
-        .order_by("submitted_at")
+        .order_by("submitted_at", "pk")
         .only(
             "pk",
             "submitted_at",
@@ -110,6 +122,7 @@ def candidate_dashboard(*, user) -> list[dict]:
                 ),
                 "weakest": [s for s in mine if s.sub_domain_id is not None][:5],  # weakest first
                 "trend": [a for a in mocks if a.blueprint.guide_id == guide_id],
+                "trend_capped": sum(a.blueprint.guide_id == guide_id for a in mocks) == TREND_MOCKS,
                 "others": candidates.get(guide_id, 1) - 1,
                 "percentiles": candidates.get(guide_id, 1) - 1 >= settings.PERCENTILE_MIN_OTHERS,
             }

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from exams.models import Attempt, AttemptDomainScore, SeenQuestion
+from exams.models import Attempt, AttemptDomainScore, CandidateStanding, SeenQuestion
 from exams.selectors import HISTORY_PAGE
 from exams.selectors.analytics import TREND_MOCKS
 from exams.services.attempts import attempt_start, attempt_submit
@@ -161,3 +161,29 @@ def test_no_history_is_one_empty_page(client_a):
     response = client_a.get(reverse("exams:history"))
     assert response.status_code == 200 and rows_of(response) == {"Mock exams": 0, "Practice": 0}
     assert "None yet." in response.content.decode()
+
+
+def test_the_dashboard_shows_the_latest_mocks_and_does_not_grow(client_a, candidate, guide, history):
+    """The dashboard's trend (chart and table) holds each guide's latest ``TREND_MOCKS`` mocks,
+    however many the candidate sat, and says so with a link to all of them."""
+    domain = guide.domains.get(number=1)
+    url = reverse("exams:dashboard")
+    sizes = {}
+    for n in (30, 200):
+        history(n)
+        CandidateStanding.objects.update_or_create(
+            user=candidate, guide=guide, domain=domain, sub_domain=None,
+            defaults={"mastery": 0.6, "answered": 13, "attempts": n, "updated_at": timezone.now()},
+        )  # fmt: skip
+        client_a.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            response = client_a.get(url)
+        entry = next(g for g in response.context["guides"] if g["guide"] == guide)
+        assert len(entry["trend"]) == TREND_MOCKS and entry["trend_capped"]
+        seeds = [a.seed for a in entry["trend"]]
+        assert seeds == list(range(n - TREND_MOCKS, n))  # the latest, oldest first
+        sizes[n] = (len(ctx.captured_queries), len(response.content))
+    assert sizes[30][0] == sizes[200][0], sizes
+    assert abs(sizes[200][1] - sizes[30][1]) < 200, sizes
+    body = response.content.decode()
+    assert f"Score over your latest {TREND_MOCKS} mock exams" in body and "All your attempts" in body

@@ -123,11 +123,11 @@ def main() -> None:
     print(f"  query count 1,000 vs 10,000: {results['PERF-1K']['queries']} vs {big['queries']} "
           f"(goal: equal: {'met' if same else 'NOT met'})")  # fmt: skip
     if os.environ.get("BENCH_EXPLAIN"):
-        from exams.services.assembly import _pool
+        from exams.services.assembly import pool_query
 
         blueprint = Attempt.objects.filter(blueprint__guide__code="PERF-10K").first().blueprint
         with connection.cursor() as cursor:
-            sql, params = _pool(blueprint).query.sql_with_params()
+            sql, params = pool_query(blueprint).query.sql_with_params()
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
             print("\n".join(row[0] for row in cursor.fetchall()))
     if not same:

@@ -48,6 +48,17 @@ def _pool(blueprint: ExamBlueprint, question_ids=None) -> tuple[list[Row], dict[
     same query (a left join on the small enemies table: a question with two enemies is two rows).
     What the drawn versions hold is read for those alone (``_versions``).
     """
+    rows: dict[int, Row] = {}
+    enemies: dict[int, set[int]] = defaultdict(set)
+    for pk, version_id, sub_id, case_id, case_order, enemy in pool_query(blueprint, question_ids):
+        rows.setdefault(pk, Row(pk, version_id, sub_id, case_id, case_order))
+        if enemy is not None:
+            enemies[pk].add(enemy)
+    return list(rows.values()), enemies
+
+
+def pool_query(blueprint: ExamBlueprint, question_ids=None):
+    """The one query of ``_pool`` (``bench/assembly_bench.py`` explains its plan)."""
     qs = Question.objects.filter(
         status=Question.Status.PUBLISHED,
         sub_domain__domain__guide_id=blueprint.guide_id,
@@ -59,16 +70,9 @@ def _pool(blueprint: ExamBlueprint, question_ids=None) -> tuple[list[Row], dict[
         qs = qs.filter(sub_domain_id=blueprint.sub_domain_id)
     if question_ids is not None:
         qs = qs.filter(pk__in=question_ids)
-    rows: dict[int, Row] = {}
-    enemies: dict[int, set[int]] = defaultdict(set)
-    values = qs.order_by("pk").values_list(
+    return qs.order_by("pk").values_list(
         "pk", "current_version_id", "sub_domain_id", "case_study_id", "case_order", "enemies"
     )
-    for pk, version_id, sub_id, case_id, case_order, enemy in values:
-        rows.setdefault(pk, Row(pk, version_id, sub_id, case_id, case_order))
-        if enemy is not None:
-            enemies[pk].add(enemy)
-    return list(rows.values()), enemies
 
 
 def _versions(version_ids: list[int]) -> dict[int, tuple[str, int, int]]:

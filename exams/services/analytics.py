@@ -28,12 +28,18 @@ def item_statistics_due(*, guide_id: int, now: datetime | None = None) -> bool:
 
     One conditional UPDATE, so concurrent submissions queue at most one rebuild per window.
     """
-    now = now or timezone.now()
-    AnalyticsSchedule.objects.get_or_create(guide_id=guide_id)
+    return claim_window(AnalyticsSchedule, guide_id=guide_id, now=now or timezone.now(), window=DEBOUNCE)
+
+
+def claim_window(schedule, *, guide_id: int, now: datetime, window: timedelta) -> bool:
+    """Claim a guide's debounce ``window`` on a schedule table (``AnalyticsSchedule``,
+    ``CalibrationSchedule``: a row per guide, ``queued_until``): True for the one caller whose
+    conditional UPDATE finds the last window over, False for every other until it ends."""
+    schedule.objects.get_or_create(guide_id=guide_id)
     claimed = (
-        AnalyticsSchedule.objects.filter(guide_id=guide_id)
+        schedule.objects.filter(guide_id=guide_id)
         .filter(Q(queued_until__isnull=True) | Q(queued_until__lt=now))
-        .update(queued_until=now + DEBOUNCE)
+        .update(queued_until=now + window)
     )
     return claimed == 1
 

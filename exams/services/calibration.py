@@ -10,13 +10,13 @@ from datetime import datetime, timedelta
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from questions.models import ExamGuide
 
 from .. import irt, selectors
 from ..models import CalibrationSchedule, ItemCalibration
+from .analytics import claim_window
 
 DEBOUNCE = timedelta(minutes=1)
 INCREMENTAL_BATCH = 1  # candidates with new answers that make an incremental run worth it
@@ -36,14 +36,7 @@ def _schedule(guide: ExamGuide) -> CalibrationSchedule:
 
 def calibration_due(*, guide_id: int, now: datetime | None = None) -> bool:
     """Claim the guide's next debounced incremental calibration; True if the caller should queue it."""
-    now = now or timezone.now()
-    CalibrationSchedule.objects.get_or_create(guide_id=guide_id)
-    claimed = (
-        CalibrationSchedule.objects.filter(guide_id=guide_id)
-        .filter(Q(queued_until__isnull=True) | Q(queued_until__lt=now))
-        .update(queued_until=now + DEBOUNCE)
-    )
-    return claimed == 1
+    return claim_window(CalibrationSchedule, guide_id=guide_id, now=now or timezone.now(), window=DEBOUNCE)
 
 
 def _record(guide, question_id, *, a, b, se_a, se_b, responses, rmsd_value, n_q, r_q, now) -> ItemCalibration:

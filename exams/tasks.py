@@ -43,12 +43,7 @@ def rebuild_analytics(guide_id: int | None = None) -> dict:
 
 def send_rebuild(guide_id: int) -> None:
     """Queue a guide's rebuild after the debounce window; the nightly rebuild covers a lost one."""
-    try:
-        rebuild_analytics.apply_async(
-            kwargs={"guide_id": guide_id}, countdown=analytics.DEBOUNCE.total_seconds()
-        )
-    except Exception:  # broker down: the nightly rebuild covers it
-        log.warning("could not queue the analytics rebuild of guide %s", guide_id, exc_info=True)
+    _queue_for_guide(rebuild_analytics, guide_id, analytics.DEBOUNCE, "analytics rebuild")
 
 
 @shared_task(acks_late=True, **RETRY)
@@ -59,9 +54,13 @@ def calibrate_guide(guide_id: int | None = None, full: bool = False) -> dict:
 
 def send_calibration(guide_id: int) -> None:
     """Queue a guide's incremental calibration after the debounce; the nightly full run covers a lost one."""
+    _queue_for_guide(calibrate_guide, guide_id, calibration.DEBOUNCE, "calibration")
+
+
+def _queue_for_guide(task, guide_id: int, delay, what: str) -> None:
+    """Queue ``task`` for a guide after ``delay``. With the broker down the work is not lost, only
+    late: the nightly run covers it, so the failure is logged and the request goes on."""
     try:
-        calibrate_guide.apply_async(
-            kwargs={"guide_id": guide_id}, countdown=calibration.DEBOUNCE.total_seconds()
-        )
-    except Exception:  # broker down: the nightly calibration covers it
-        log.warning("could not queue the calibration of guide %s", guide_id, exc_info=True)
+        task.apply_async(kwargs={"guide_id": guide_id}, countdown=delay.total_seconds())
+    except Exception:
+        log.warning("could not queue the %s of guide %s", what, guide_id, exc_info=True)

@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import escape
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -306,7 +307,7 @@ def _with_confidence(request, attempt_id: int, position: int, service):
     posted, then show the question again; a refusal is a message on it."""
     form = ConfidenceForm(request.POST)
     if not form.is_valid():
-        return HttpResponseBadRequest(f"{first_error(form)} (confidence is sure or unsure)")
+        return HttpResponseBadRequest(f"{escape(first_error(form))} (confidence is sure or unsure)")
     try:
         service(user=request.user, attempt_id=attempt_id, position=position, unsure=form.unsure)
     except errors.NotFound:
@@ -573,7 +574,7 @@ def history(request):
     _close_overdue(request)
     form = HistoryPageForm(request.GET)
     if not form.is_valid():
-        return HttpResponseBadRequest(f"{first_error(form)} (a page number from 1)")
+        return HttpResponseBadRequest(f"{escape(first_error(form))} (a page number from 1)")
     user, pages = request.user, form.pages()
     return render(
         request,

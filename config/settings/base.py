@@ -101,9 +101,11 @@ AUTHENTICATION_BACKENDS = [
     # Sessions signed in before UserBackend name this one; keeps them signed in across the deploy.
     "django.contrib.auth.backends.ModelBackend",
 ]
+# A refused CSRF token: JSON for the exam script (it keeps the answer and asks for a reload),
+# Django's page for a browser (config/views.py::csrf_failure).
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 # Django's database sessions with the per-request read written out (accounts/sessions.py):
 # the same table, expiry and revocation at logout.
-CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 SESSION_ENGINE = "accounts.sessions"
 # Login throttling: 5 failures lock out that username *from that address* for 15 minutes, so an
 # attacker elsewhere cannot lock a candidate out of their own account.

@@ -647,6 +647,16 @@
       event.preventDefault();
       await flush();
       await reportTime();
+      // form.submit() sends no button: carry the one clicked ("Check — I was unsure" names the
+      // confidence), as the browser would have.
+      const button = event.submitter;
+      if (button && button.name) {
+        const carried = document.createElement("input");
+        carried.type = "hidden";
+        carried.name = button.name;
+        carried.value = button.value;
+        target.appendChild(carried);
+      }
       target.submit();
     });
   });

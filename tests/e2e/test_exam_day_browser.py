@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from exams.models import Attempt, AttemptItem, ExamBlueprint
+from exams.models import Attempt, AttemptItem, ExamBlueprint, ItemReview
 from exams.services.attempts import attempt_check_answer, attempt_save_answer, attempt_start, attempt_submit
 from exams.services.practice import attempt_start_drill
 from questions.markdown import render
@@ -393,6 +393,26 @@ def test_study_mode_marks_the_options_themselves(page, world):
     expect(page.locator(".exam-question .option .why")).to_have_count(item.choice_count)
     expect(page.locator(".study-feedback")).to_contain_text("Explanation")
     assert axe_violations(page) == []
+
+
+def test_check_i_was_unsure_reaches_the_server_after_time_on_the_question(page, world):
+    """The check form waits for the answer and the time on the question to be sent, then submits
+    itself; the button clicked ("Check — I was unsure") must still reach the server, or spaced
+    review takes the answer for a sure one."""
+    guide, sam = world
+    sub = guide.domains.get(number=2).sub_domains.order_by("code").first()
+    drill = attempt_start_drill(user=sam, guide=guide, count=10, study=True, sub_domain=sub)
+    item = AttemptItem.objects.select_related("version").get(attempt=drill, position=1)
+    log_in(page, "sam")
+    page.goto(question_url(drill, 1))
+    wait_until(page, "window.mockexam !== undefined")
+    page.locator(f"label[for=opt-{correct_positions(item)[0]}]").click()
+    page.wait_for_timeout(1500)  # time on the question to report: the script submits the form itself
+    page.get_by_role("button", name="Check — I was unsure").click()
+    page.wait_for_url(re.compile(r"/q/1/$"))
+    expect(page.locator(".study-feedback")).to_be_visible()
+    review = ItemReview.objects.get(item=item)
+    assert review.unsure and review.rating == 2  # right but unsure: Hard
 
 
 # ---- 10 ------------------------------------------------------------------------------------

@@ -421,7 +421,9 @@ def test_a_confidence_that_is_neither_sure_nor_unsure_is_a_400_that_changes_noth
         user=candidate, guide=guide, count=10, study=True, domain=guide.domains.first()
     )
     before = list(AttemptItem.objects.filter(attempt=drill).values())
-    response = client_a.post(reverse(name, args=[drill.pk, 1]), {"confidence": "certain"})
+    bad = {"confidence": "<img src=x onerror=alert(1)>"}
+    response = client_a.post(reverse(name, args=[drill.pk, 1]), bad)
     assert response.status_code == 400 and b"sure or unsure" in response.content
+    assert b"<img" not in response.content and b"&lt;img" in response.content  # echoed, escaped
     assert list(AttemptItem.objects.filter(attempt=drill).values()) == before
     assert not ItemReview.objects.exists()

@@ -262,6 +262,41 @@ def speed(rng, domains, prior_b):
     )
 
 
+def _submitted_mock(user, blueprint, seed: int, questions: list, rng, at) -> None:
+    """A submitted, analysed 65-question mock of ``user``: questions drawn at random, each
+    marked right with probability 0.65."""
+    from exams.models import Attempt, AttemptItem
+
+    attempt = Attempt.objects.create(
+        user=user,
+        blueprint=blueprint,
+        seed=seed,
+        started_at=at,
+        state="submitted",
+        submitted_at=at,
+        question_count=65,
+        analysed_at=at,
+    )
+    chosen = rng.choice(len(questions), 65, replace=False)
+    AttemptItem.objects.bulk_create(
+        AttemptItem(
+            attempt=attempt,
+            position=k,
+            question=questions[j],
+            version=questions[j].current_version,
+            sub_domain_id=questions[j].sub_domain_id,
+            domain_id=questions[j].sub_domain.domain_id,
+            choice_count=4,
+            select_count=1,
+            option_order=[0, 1, 2, 3],
+            selected=[0],
+            is_correct=bool(rng.random() < 0.65),
+            checked_at=at,
+        )
+        for k, j in enumerate(chosen, start=1)
+    )
+
+
 def service():
     """The calibration service on a database: the full run over simulated answers, then one attempt."""
     import django
@@ -275,7 +310,7 @@ def service():
     from django.utils import timezone
 
     from accounts.models import User
-    from exams.models import Attempt, AttemptItem, ExamBlueprint
+    from exams.models import Attempt, ExamBlueprint
     from exams.services.calibration import calibration_full, calibration_incremental
     from questions.models import ExamGuide, Question
 
@@ -297,34 +332,7 @@ def service():
             User(username=f"learn-{n}-{time.time_ns()}", password="!") for n in range(candidates)
         )
         for n, user in enumerate(users):
-            attempt = Attempt.objects.create(
-                user=user,
-                blueprint=blueprint,
-                seed=n,
-                started_at=at,
-                state="submitted",
-                submitted_at=at,
-                question_count=65,
-                analysed_at=at,
-            )
-            chosen = rng.choice(len(questions), 65, replace=False)
-            AttemptItem.objects.bulk_create(
-                AttemptItem(
-                    attempt=attempt,
-                    position=k,
-                    question=questions[j],
-                    version=questions[j].current_version,
-                    sub_domain_id=questions[j].sub_domain_id,
-                    domain_id=questions[j].sub_domain.domain_id,
-                    choice_count=4,
-                    select_count=1,
-                    option_order=[0, 1, 2, 3],
-                    selected=[0],
-                    is_correct=bool(rng.random() < 0.65),
-                    checked_at=at,
-                )
-                for k, j in enumerate(chosen, start=1)
-            )
+            _submitted_mock(user, blueprint, n, questions, rng, at)
     started = time.perf_counter()
     outcome = calibration_full(guide=guide)
     print(
@@ -333,35 +341,7 @@ def service():
     timings = []
     for n in range(5):
         user = User.objects.create(username=f"learn-live-{n}-{time.time_ns()}", password="!")
-        at = timezone.now()
-        attempt = Attempt.objects.create(
-            user=user,
-            blueprint=blueprint,
-            seed=n,
-            started_at=at,
-            state="submitted",
-            submitted_at=at,
-            question_count=65,
-            analysed_at=at,
-        )
-        chosen = rng.choice(len(questions), 65, replace=False)
-        AttemptItem.objects.bulk_create(
-            AttemptItem(
-                attempt=attempt,
-                position=k,
-                question=questions[j],
-                version=questions[j].current_version,
-                sub_domain_id=questions[j].sub_domain_id,
-                domain_id=questions[j].sub_domain.domain_id,
-                choice_count=4,
-                select_count=1,
-                option_order=[0, 1, 2, 3],
-                selected=[0],
-                is_correct=bool(rng.random() < 0.65),
-                checked_at=at,
-            )
-            for k, j in enumerate(chosen, start=1)
-        )
+        _submitted_mock(user, blueprint, n, questions, rng, timezone.now())
         started = time.perf_counter()
         outcome = calibration_incremental(guide=guide)
         timings.append(time.perf_counter() - started)

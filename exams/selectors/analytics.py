@@ -113,6 +113,7 @@ def candidate_dashboard(*, user) -> list[dict]:
     for guide in sorted(guides.values(), key=attrgetter(*GUIDE_ORDER)):
         guide_id = guide.pk
         mine = [s for s in standings if s.guide_id == guide_id]
+        trend = [a for a in mocks if a.blueprint.guide_id == guide_id]
         result.append(
             {
                 "guide": guide,
@@ -121,8 +122,8 @@ def candidate_dashboard(*, user) -> list[dict]:
                     (s for s in mine if s.sub_domain_id is None), key=lambda s: s.domain.number
                 ),
                 "weakest": [s for s in mine if s.sub_domain_id is not None][:5],  # weakest first
-                "trend": [a for a in mocks if a.blueprint.guide_id == guide_id],
-                "trend_capped": sum(a.blueprint.guide_id == guide_id for a in mocks) == TREND_MOCKS,
+                "trend": trend,
+                "trend_capped": len(trend) == TREND_MOCKS,
                 "others": candidates.get(guide_id, 1) - 1,
                 "percentiles": candidates.get(guide_id, 1) - 1 >= settings.PERCENTILE_MIN_OTHERS,
             }

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import escape
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.decorators import author_required
 from accounts.services import profile_for
@@ -61,15 +61,47 @@ def json_refusal(exc: errors.DomainError) -> JsonResponse:
     return JsonResponse(body, status=status)
 
 
-def not_found_is_404(view):
-    """``NotFound`` from a selector or service, as Django's 404 page."""
+def candidate_view(method: str, *, cache: bool = True):
+    """A candidate's page or action: signed in, the one HTTP ``method``, and ``NotFound`` from a
+    selector or service as Django's 404 page. ``cache=False`` for the pages of an attempt in
+    progress, which Back must fetch again rather than show as they were."""
+
+    def decorate(view):
+        @wraps(view)
+        def not_found_is_404(request, *args, **kwargs):
+            try:
+                return view(request, *args, **kwargs)
+            except errors.NotFound as exc:
+                raise Http404(exc.message) from None
+
+        wrapped = login_required(require_http_methods([method])(not_found_is_404))
+        return wrapped if cache else never_cache(wrapped)
+
+    return decorate
+
+
+def submitted_attempt(view):
+    """A view of a submitted attempt, given the attempt; one still open (its time not run out)
+    goes back to its question."""
 
     @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except errors.NotFound as exc:
-            raise Http404(exc.message) from None
+    def wrapper(request, attempt_id: int):
+        attempt = _current(request, attempt_id)
+        return _to_question(attempt) if attempt.is_open else view(request, attempt)
+
+    return wrapper
+
+
+def adaptive_attempt(view):
+    """A view of the adaptive diagnostic, given the attempt (another's is the 404); any other
+    attempt goes to its own question page."""
+
+    @wraps(view)
+    def wrapper(request, attempt_id: int):
+        attempt = selectors.attempt_get(user=request.user, attempt_id=attempt_id)
+        if attempt.blueprint.mode != ExamBlueprint.Mode.ADAPTIVE:
+            return _to_question(attempt)
+        return view(request, attempt)
 
     return wrapper
 
@@ -110,9 +142,7 @@ def exam_list(request):
     return render(request, "exams/exam_list.html", {"blueprints": blueprints})
 
 
-@login_required
-@require_GET
-@not_found_is_404
+@candidate_view("GET")
 def attempt_instructions(request, blueprint_id: int):
     """What the exam is and how the screen works, with "Begin": the clock starts only there."""
     blueprint = selectors.blueprint_startable(blueprint_id=blueprint_id)
@@ -134,9 +164,7 @@ def attempt_instructions(request, blueprint_id: int):
     )
 
 
-@login_required
-@require_POST
-@not_found_is_404
+@candidate_view("POST")
 def attempt_start(request, blueprint_id: int):
     """The instructions page's "Begin": the attempt starts and its deadline is fixed now (or
     the one in progress resumes)."""
@@ -149,9 +177,7 @@ def attempt_start(request, blueprint_id: int):
     return _to_question(attempt)
 
 
-@login_required
-@require_GET
-@not_found_is_404
+@candidate_view("GET")
 def attempt_resume(request, attempt_id: int):
     attempt = selectors.attempt_get(user=request.user, attempt_id=attempt_id)
     if not attempt.is_open:
@@ -159,10 +185,7 @@ def attempt_resume(request, attempt_id: int):
     return _to_question(attempt)
 
 
-@never_cache
-@login_required
-@require_GET
-@not_found_is_404
+@candidate_view("GET", cache=False)
 def attempt_question(request, attempt_id: int, position: int):
     item = selectors.attempt_item_get(user=request.user, attempt_id=attempt_id, position=position)
     attempt = attempts.attempt_submit_if_overdue(attempt=item.attempt)
@@ -212,10 +235,7 @@ def attempt_question(request, attempt_id: int, position: int):
     )
 
 
-@never_cache
-@login_required
-@require_GET
-@not_found_is_404
+@candidate_view("GET", cache=False)
 def attempt_overview(request, attempt_id: int):
     attempt = _current(request, attempt_id)
     if not attempt.is_open:
@@ -260,9 +280,7 @@ def json_body(parse):
     return decorate
 
 
-@login_required
-@require_POST
-@not_found_is_404
+@candidate_view("POST")
 @json_body(parse_save)
 def attempt_save(request, attempt_id: int, payload):
     ack = attempts.attempt_save_answer(
@@ -280,9 +298,7 @@ def attempt_save(request, attempt_id: int, payload):
     )
 
 
-@login_required
-@require_POST
-@not_found_is_404
+@candidate_view("POST")
 @json_body(parse_time)
 def attempt_time(request, attempt_id: int, payload):
     """How long a question has been on screen (the exam script reports it as the candidate
@@ -293,9 +309,7 @@ def attempt_time(request, attempt_id: int, payload):
     return JsonResponse({"active": active})
 
 
-@login_required
-@require_POST
-@not_found_is_404
+@candidate_view("POST")
 def attempt_check(request, attempt_id: int, position: int):
     """Study mode: mark this question now and show its answer and explanation; "Check — I was
     unsure" gives the spaced review its confidence in the same click."""
@@ -317,9 +331,7 @@ def _with_confidence(request, attempt_id: int, position: int, service):
     return redirect("exams:question", attempt_id=attempt_id, position=position)
 
 
-@login_required
-@require_POST
-@not_found_is_404
+@candidate_view("POST")
 def attempt_submit(request, attempt_id: int):
     attempt = selectors.attempt_get(user=request.user, attempt_id=attempt_id)
     if attempt.blueprint.mode == ExamBlueprint.Mode.ADAPTIVE:
@@ -331,13 +343,9 @@ def attempt_submit(request, attempt_id: int):
     return redirect("exams:result", attempt_id=attempt.pk)
 
 
-@login_required
-@require_GET
-@not_found_is_404
-def attempt_result(request, attempt_id: int):
-    attempt = _current(request, attempt_id)
-    if attempt.is_open:
-        return _to_question(attempt)
+@candidate_view("GET")
+@submitted_attempt
+def attempt_result(request, attempt):
     if attempt.blueprint.mode == ExamBlueprint.Mode.ADAPTIVE:
         return render(
             request,
@@ -349,9 +357,7 @@ def attempt_result(request, attempt_id: int):
     )
 
 
-@login_required
-@require_GET
-@not_found_is_404
+@candidate_view("GET")
 def attempt_breakdown(request, attempt_id: int):
     """The per-domain table; htmx polls it until the background task has filled it."""
     return _with_scores(
@@ -384,15 +390,10 @@ def _with_scores(request, attempt, template: str, **context):
     )
 
 
-@never_cache
-@login_required
-@require_GET
-@not_found_is_404
-def attempt_review(request, attempt_id: int):
+@candidate_view("GET", cache=False)
+@submitted_attempt
+def attempt_review(request, attempt):
     """A submitted attempt, question by question, filtered by status, domain and task statement."""
-    attempt = _current(request, attempt_id)
-    if attempt.is_open:
-        return _to_question(attempt)
     review = selectors.attempt_review(attempt=attempt)
     form = ReviewFilterForm(request.GET, summary=review.summary)
     filters = form.values()
@@ -415,8 +416,7 @@ def attempt_review(request, attempt_id: int):
 # ---- practice ----------------------------------------------------------------------------
 
 
-@login_required
-@require_GET
+@candidate_view("GET")
 def practice_hub(request):
     _close_overdue(request)
     guides = selectors.practice_overview(user=request.user)
@@ -456,20 +456,17 @@ def _start_set(request, start, what: str, back: str):
     return redirect(back)
 
 
-@login_required
-@require_POST
+@candidate_view("POST")
 def practice_drill(request):
     return _practice(request, DrillForm, practice.attempt_start_drill)
 
 
-@login_required
-@require_POST
+@candidate_view("POST")
 def practice_mistakes(request):
     return _practice(request, PracticeForm, practice.attempt_start_mistakes)
 
 
-@login_required
-@require_POST
+@candidate_view("POST")
 def practice_review(request):
     """Review due questions: a study set of what spaced review says is due, then the weakest."""
     guide = _guide(request.POST)
@@ -481,9 +478,7 @@ def practice_review(request):
     )
 
 
-@login_required
-@require_POST
-@not_found_is_404
+@candidate_view("POST")
 def attempt_confidence(request, attempt_id: int, position: int):
     """The one-click confidence of a drill's answer ("I'm unsure" / "I'm sure"), before marking."""
     return _with_confidence(request, attempt_id, position, spaced.item_confidence_set)
@@ -492,8 +487,7 @@ def attempt_confidence(request, attempt_id: int, position: int):
 # ---- the adaptive diagnostic ---------------------------------------------------------------
 
 
-@login_required
-@require_POST
+@candidate_view("POST")
 def diagnostic_start(request):
     try:
         attempt = diagnostic.attempt_start_diagnostic(user=request.user, guide=_guide(request.POST))
@@ -503,14 +497,9 @@ def diagnostic_start(request):
     return _to_question(attempt)
 
 
-@never_cache
-@login_required
-@require_GET
-@not_found_is_404
-def diagnostic_question(request, attempt_id: int):
-    attempt = selectors.attempt_get(user=request.user, attempt_id=attempt_id)
-    if attempt.blueprint.mode != ExamBlueprint.Mode.ADAPTIVE:
-        return _to_question(attempt)
+@candidate_view("GET", cache=False)
+@adaptive_attempt
+def diagnostic_question(request, attempt):
     if not attempt.is_open:
         return redirect("exams:result", attempt_id=attempt.pk)
     item = diagnostic.diagnostic_current(attempt=attempt)
@@ -529,45 +518,34 @@ def diagnostic_question(request, attempt_id: int):
     )
 
 
-@login_required
-@require_POST
-@not_found_is_404
-def diagnostic_answer(request, attempt_id: int):
-    attempt = selectors.attempt_get(user=request.user, attempt_id=attempt_id)  # another's: 404
-    if attempt.blueprint.mode != ExamBlueprint.Mode.ADAPTIVE:
-        return _to_question(attempt)
+@candidate_view("POST")
+@adaptive_attempt
+def diagnostic_answer(request, attempt):
     try:
         answer = parse_diagnostic_answer(request.POST)
         diagnostic.diagnostic_answer(
-            user=request.user, attempt_id=attempt_id, position=answer.position, shown=answer.shown
+            user=request.user, attempt_id=attempt.pk, position=answer.position, shown=answer.shown
         )
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
-        return redirect("exams:diagnostic", attempt_id=attempt_id)
     except errors.NotFound:
         raise
     except errors.DomainError as exc:
         messages.error(request, exc.message)
-    return redirect("exams:diagnostic", attempt_id=attempt_id)
+    return redirect("exams:diagnostic", attempt_id=attempt.pk)
 
 
-@login_required
-@require_POST
-@not_found_is_404
-def diagnostic_stop(request, attempt_id: int):
-    attempt = selectors.attempt_get(user=request.user, attempt_id=attempt_id)  # another's: 404
-    if attempt.blueprint.mode != ExamBlueprint.Mode.ADAPTIVE:
-        return _to_question(attempt)
-    attempt = diagnostic.diagnostic_finish(user=request.user, attempt_id=attempt_id)
+@candidate_view("POST")
+@adaptive_attempt
+def diagnostic_stop(request, attempt):
+    attempt = diagnostic.diagnostic_finish(user=request.user, attempt_id=attempt.pk)
     return redirect("exams:result", attempt_id=attempt.pk)
 
 
 # ---- history, dashboard, item statistics -------------------------------------------------
 
 
-@login_required
-@require_GET
-@not_found_is_404
+@candidate_view("GET")
 def history(request):
     """The candidate's attempts, a page of mock exams and a page of practice sets
     (``?mocks=2&practice=3``), and the per-domain trend of their latest mocks."""
@@ -615,8 +593,7 @@ def _charts(entry: dict) -> dict:
     }
 
 
-@login_required
-@require_GET
+@candidate_view("GET")
 def dashboard(request):
     _close_overdue(request)
     guides = selectors.candidate_dashboard_with_reviews(user=request.user)

@@ -18,7 +18,25 @@ def _choices(name: str, labels: dict[str, str]) -> type[models.TextChoices]:
 GUIDE_ORDER = ("status", "code")
 
 
-class ExamGuide(models.Model):
+class ExamFormat(models.Model):
+    """What a sitting is: how many questions, how long, and the scaled score's range and pass
+    mark. An exam guide has AWS's; each blueprint its own (exams/models), often the guide's."""
+
+    question_count = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    duration_minutes = models.PositiveSmallIntegerField(help_text="0 means untimed.")
+    score_min = models.PositiveSmallIntegerField()
+    score_max = models.PositiveSmallIntegerField()
+    passing_score = models.PositiveSmallIntegerField()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_timed(self) -> bool:
+        return self.duration_minutes > 0
+
+
+class ExamGuide(ExamFormat):
     """A certification's published exam guide, held as data (MLS-C01, MLA-C01, ...)."""
 
     Status = _choices("Status", rules.GUIDE_STATUSES)
@@ -26,11 +44,6 @@ class ExamGuide(models.Model):
     code = models.CharField(max_length=32, unique=True)
     title = models.CharField(max_length=200)
     version = models.CharField(max_length=20, blank=True)
-    question_count = models.PositiveSmallIntegerField()
-    duration_minutes = models.PositiveSmallIntegerField()
-    score_min = models.PositiveSmallIntegerField()
-    score_max = models.PositiveSmallIntegerField()
-    passing_score = models.PositiveSmallIntegerField()
     competency_threshold = models.PositiveSmallIntegerField(
         default=70,
         validators=[MinValueValidator(1), MaxValueValidator(100)],

@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from questions.models import Domain, ExamGuide, Question, QuestionVersion, SubDomain
+from questions.models import Domain, ExamFormat, ExamGuide, Question, QuestionVersion, SubDomain
 
 from ..scoring import item_type
 
@@ -13,7 +13,7 @@ from ..scoring import item_type
 _SCOPE = {"on_delete": models.CASCADE, "null": True, "blank": True, "related_name": "+"}
 
 
-class ExamBlueprint(models.Model):
+class ExamBlueprint(ExamFormat):
     """A kind of exam a candidate can start: the full mock, a mini mock, a drill, study mode."""
 
     class Mode(models.TextChoices):
@@ -28,11 +28,6 @@ class ExamBlueprint(models.Model):
     mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.EXAM)
     domain = models.ForeignKey(Domain, help_text="Draw only from this domain.", **_SCOPE)
     sub_domain = models.ForeignKey(SubDomain, help_text="Draw only from this task statement.", **_SCOPE)
-    question_count = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
-    duration_minutes = models.PositiveSmallIntegerField(help_text="0 means untimed.")
-    score_min = models.PositiveSmallIntegerField()
-    score_max = models.PositiveSmallIntegerField()
-    passing_score = models.PositiveSmallIntegerField()
     estimated_cut_percent = models.PositiveSmallIntegerField(
         default=72,
         validators=[MinValueValidator(1), MaxValueValidator(99)],
@@ -53,10 +48,6 @@ class ExamBlueprint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.guide.code} · {self.name}"
-
-    @property
-    def is_timed(self) -> bool:
-        return self.duration_minutes > 0
 
 
 class Attempt(models.Model):

@@ -25,11 +25,7 @@ from .practice import hidden_blueprint
 
 def blueprint_for_diagnostic(*, guide: ExamGuide) -> ExamBlueprint:
     return hidden_blueprint(
-        guide=guide,
-        slug="diagnostic",
-        name="Adaptive diagnostic",
-        mode=ExamBlueprint.Mode.ADAPTIVE,
-        question_count=adaptive.MAX_ITEMS,
+        guide, "diagnostic", "Adaptive diagnostic", ExamBlueprint.Mode.ADAPTIVE, adaptive.MAX_ITEMS
     )
 
 

@@ -36,12 +36,12 @@ def _scope_name(domain: Domain | None, sub_domain: SubDomain | None) -> str:
 
 
 def hidden_blueprint(
-    *,
     guide: ExamGuide,
     slug: str,
     name: str,
     mode: str,
     question_count: int,
+    *,
     duration_minutes: int = 0,
     domain: Domain | None = None,
     sub_domain: SubDomain | None = None,
@@ -86,12 +86,13 @@ def blueprint_for_drill(
         raise AssemblyError("Choose a domain or task statement of this exam guide.")
     minutes = 0 if study else round(count * guide.duration_minutes / guide.question_count)
     mode = ExamBlueprint.Mode.STUDY if study else ExamBlueprint.Mode.EXAM
+    slug, name = f"drill-{_scope_slug(domain, sub_domain)}-{count}-{mode}", _scope_name(domain, sub_domain)
     return hidden_blueprint(
-        guide=guide,
-        slug=f"drill-{_scope_slug(domain, sub_domain)}-{count}-{mode}",
-        name=f"Drill: {_scope_name(domain, sub_domain)} ({count})",
-        mode=mode,
-        question_count=count,
+        guide,
+        slug,
+        f"Drill: {name} ({count})",
+        mode,
+        count,
         duration_minutes=minutes,
         domain=domain if sub_domain is None else None,
         sub_domain=sub_domain,
@@ -101,12 +102,9 @@ def blueprint_for_drill(
 def blueprint_for_mistakes(
     *, guide: ExamGuide, domain: Domain | None = None, sub_domain: SubDomain | None = None
 ) -> ExamBlueprint:
+    slug, name = f"mistakes-{_scope_slug(domain, sub_domain)}", _scope_name(domain, sub_domain)
     return hidden_blueprint(
-        guide=guide,
-        slug=f"mistakes-{_scope_slug(domain, sub_domain)}",
-        name=f"Practise my mistakes: {_scope_name(domain, sub_domain)}",
-        mode=ExamBlueprint.Mode.STUDY,
-        question_count=MISTAKES_LIMIT,
+        guide, slug, f"Practise my mistakes: {name}", ExamBlueprint.Mode.STUDY, MISTAKES_LIMIT
     )
 
 
@@ -151,11 +149,7 @@ REVIEW_LIMIT = 20  # questions in one "Review due questions" set
 
 def blueprint_for_review(*, guide: ExamGuide) -> ExamBlueprint:
     return hidden_blueprint(
-        guide=guide,
-        slug="review-due",
-        name="Review due questions",
-        mode=ExamBlueprint.Mode.STUDY,
-        question_count=REVIEW_LIMIT,
+        guide, "review-due", "Review due questions", ExamBlueprint.Mode.STUDY, REVIEW_LIMIT
     )
 
 

@@ -94,6 +94,31 @@ class ImportParser:
         else:
             self.problem(line, message, qid)
 
+    def add_question(self, line, hint, qid, qtype, stem, choices, explanation, meta: dict) -> None:
+        """A question found at ``line``, in the current category's task statement, with what the
+        file says of it besides its text (``meta``: difficulty, references, status): marked for
+        its author as such files need (``mark_for_author``), checked (``finish``) and kept. What
+        the file leaves unsaid (difficulty, references) is left alone on an update."""
+        difficulty, references = meta.get("difficulty", ""), list(meta.get("references", []))
+        spec = make_spec(
+            external_id=qid,
+            guide=self.guide,
+            sub_domain=self.sub_domain,
+            type=qtype,
+            select=None,
+            difficulty=difficulty,
+            status=meta.get("status", ""),
+            stem=stem,
+            choices=choices,
+            explanation=explanation,
+            references=references,
+            file=self.filename,
+            line=line,
+            unset={k for k, v in (("difficulty", difficulty), ("references", references)) if not v},
+        )
+        mark_for_author(spec, hint, self.notices, self.problems)
+        self.specs.append(finish(spec, self.problems))
+
     def result(self) -> ParseResult:
         return ParseResult(self.specs, self.problems, self.skipped, self.notices)
 

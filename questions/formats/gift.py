@@ -38,23 +38,8 @@ from collections.abc import Iterable
 from itertools import groupby
 
 from ..bankfile import ChoiceSpec
-from .common import (
-    ExportRefused,
-    ImportParser,
-    ParseResult,
-    code_key,
-    finish,
-    html_to_text,
-    id_from_title,
-    make_spec,
-    mark_for_author,
-    refuse_exhibits,
-    refuse_types,
-    rows,
-    stable_id,
-    strip_selection_hint,
-    task_from_category,
-)
+from . import common
+from .common import ExportRefused, ImportParser, ParseResult
 
 SPECIAL = "~=#{}:"
 META = re.compile(r"^//\s*(difficulty|reference|why)\s*:\s*(.*?)\s*$", re.I)
@@ -109,7 +94,7 @@ class _Parser(ImportParser):
         self.refuse_type(line, qid, kind, f"{kind} question: {UNSUPPORTED}")
 
     def category(self, line: int, path: str) -> None:
-        found = task_from_category(path)
+        found = common.task_from_category(path)
         if found is None:
             self.problem(
                 line, f"category {path!r} names no task statement: end it with one, e.g. MLS-C01/3.2"
@@ -168,7 +153,7 @@ class _Parser(ImportParser):
                 return
             title = unescape(text[pos + 2 : end]).strip()
             pos = end + 2
-        qid = id_from_title(title) if title else None
+        qid = common.id_from_title(title) if title else None
         fmt = re.match(r"\s*\[(\w+)\]", text[pos:])
         is_html = bool(fmt) and fmt.group(1).lower() == "html"
         if fmt:
@@ -187,10 +172,10 @@ class _Parser(ImportParser):
 
         def clean(raw: str) -> str:
             value = unescape(raw).strip()
-            return html_to_text(value) if is_html else value
+            return common.html_to_text(value) if is_html else value
 
-        stem, hint = strip_selection_hint(clean(text[pos:opening]))
-        qid = qid or stable_id("GIFT", stem)
+        stem, hint = common.strip_selection_hint(clean(text[pos:opening]))
+        qid = qid or common.stable_id("GIFT", stem)
         parsed = self.answers(text, opening + 1, closing, line_at, qid)
         if parsed is None:
             return
@@ -198,7 +183,7 @@ class _Parser(ImportParser):
         if kind == "matching":
             choices = self.pairs(answers, meta["whys"], clean, qid)
             if choices is not None:
-                self.add(first, qid, "matching", stem, hint, choices, clean(general), meta)
+                self.add_question(first, hint, qid, "matching", stem, choices, clean(general), meta)
             return
         if kind:
             self.unsupported(first, kind, qid)
@@ -224,7 +209,7 @@ class _Parser(ImportParser):
             ChoiceSpec(clean(answer), w > 0, clean(feedback), line)
             for (line, _, _, answer, feedback), w in zip(answers, weights, strict=True)
         ]
-        self.add(first, qid, qtype, stem, hint, choices, clean(general), meta)
+        self.add_question(first, hint, qid, qtype, stem, choices, clean(general), meta)
 
     def pairs(self, answers, whys: list[tuple[int, str]], clean, qid: str) -> list[ChoiceSpec] | None:
         """A matching question's pairs (``=prompt -> response``), each with the why of the
@@ -260,29 +245,6 @@ class _Parser(ImportParser):
                 ChoiceSpec(clean(answer[arrow + 2 :]), False, given.get(i, ""), line, clean(answer[:arrow]))
             )
         return choices
-
-    def add(self, first, qid, qtype, stem, hint, choices, explanation, meta) -> None:
-        spec = make_spec(
-            external_id=qid,
-            guide=self.guide,
-            sub_domain=self.sub_domain,
-            type=qtype,
-            select=None,
-            difficulty=meta["difficulty"],
-            stem=stem,
-            choices=choices,
-            explanation=explanation,
-            references=list(meta["references"]),
-            file=self.filename,
-            line=first,
-            unset={
-                k
-                for k, v in (("difficulty", meta["difficulty"]), ("references", meta["references"]))
-                if not v
-            },
-        )
-        mark_for_author(spec, hint, self.notices, self.problems)
-        self.specs.append(finish(spec, self.problems))
 
     def answers(self, text: str, start: int, end: int, line_at, qid: str):
         """(unsupported kind or None, [(line, marker, weight, text, feedback)], general feedback)."""
@@ -352,16 +314,16 @@ def export(questions: Iterable) -> str:
     """Every question in GIFT, grouped by task statement under a ``$CATEGORY: GUIDE/code`` line.
     Ordering has no GIFT syntax: ``ExportRefused`` names the ordering questions."""
     blocks = []
-    items = rows(questions)
-    refuse_types(items, ("ordering",), "GIFT", "native YAML or Moodle XML")
-    refuse_exhibits(items, "GIFT")
+    items = common.rows(questions)
+    common.refuse_types(items, ("ordering",), "GIFT", "native YAML or Moodle XML")
+    common.refuse_exhibits(items, "GIFT")
     for r in items:
         if r.type == "matching" and any("->" in o.prompt for o in r.choices):
             raise ExportRefused(
                 f"{r.id}: a matching prompt contains '->', which GIFT cannot escape; "
                 "export it as native YAML or Moodle XML"
             )
-    ordered = sorted(items, key=lambda r: (r.guide, code_key(r.sub_domain), r.id))
+    ordered = sorted(items, key=lambda r: (r.guide, common.code_key(r.sub_domain), r.id))
     for (guide, code), group in groupby(ordered, key=lambda r: (r.guide, r.sub_domain)):
         members = list(group)
         blocks.append(f"// {guide} {code} {members[0].sub_domain_title}\n$CATEGORY: {guide}/{code}\n")

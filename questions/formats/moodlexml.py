@@ -44,21 +44,8 @@ from xml.parsers import expat
 from xml.sax.saxutils import escape, quoteattr
 
 from ..bankfile import ChoiceSpec
-from .common import (
-    ImportParser,
-    ParseResult,
-    code_key,
-    finish,
-    html_to_text,
-    id_from_title,
-    make_spec,
-    mark_for_author,
-    refuse_exhibits,
-    rows,
-    stable_id,
-    strip_selection_hint,
-    task_from_category,
-)
+from . import common
+from .common import ImportParser, ParseResult
 
 MAX_CHARS = 10_000_000  # ten times the largest bank; the admin's upload limit is lower still
 SUPPORTED = ("multichoice", "multichoiceset", "matching", "ordering")
@@ -187,7 +174,7 @@ class _Parser(ImportParser):
 
     def category(self, node: Node) -> None:
         path = node.value("category").strip()
-        found = task_from_category(path)
+        found = common.task_from_category(path)
         if found is None:  # Moodle writes its parent categories too: a problem only if used
             self.guide, self.sub_domain = "", self.default_sub_domain
             self.no_task = (node.line, path)
@@ -204,13 +191,13 @@ class _Parser(ImportParser):
         idnumber = node.value("idnumber").strip()
         if idnumber:
             return idnumber
-        name = id_from_title(node.value("name").strip())
-        return name or (stable_id("MOODLE", stem) if stem else "")
+        name = common.id_from_title(node.value("name").strip())
+        return name or (common.stable_id("MOODLE", stem) if stem else "")
 
     def question(self, node: Node, kind: str) -> None:
         body = node.find("questiontext")
         fmt = _format(body, "html")
-        stem, hint = strip_selection_hint(_clean(node.value("questiontext"), fmt))
+        stem, hint = common.strip_selection_hint(_clean(node.value("questiontext"), fmt))
         qid = self.qid(node, stem)
         general = node.find("generalfeedback")
         explanation = _clean(node.value("generalfeedback"), _format(general, fmt))
@@ -232,8 +219,9 @@ class _Parser(ImportParser):
         for tag in tags.all("tag") if tags is not None else []:
             key, _, value = tag.value("text").partition(":")
             meta[key.strip().lower()] = value.strip().lower()
-        difficulty, status = meta.get("difficulty", ""), meta.get("status", "")
-        references = [c.split(":", 1)[1].strip() for c in node.comments if c.lower().startswith("reference:")]
+        meta["references"] = [
+            c.split(":", 1)[1].strip() for c in node.comments if c.lower().startswith("reference:")
+        ]
         if not self.sub_domain and self.no_task:
             line, path = self.no_task
             self.problem(
@@ -242,24 +230,7 @@ class _Parser(ImportParser):
                 "e.g. MLS-C01/3.2, or choose one for the import",
                 qid,
             )
-        spec = make_spec(
-            external_id=qid,
-            guide=self.guide,
-            sub_domain=self.sub_domain,
-            type=qtype,
-            select=None,
-            difficulty=difficulty,
-            status=status,
-            stem=stem,
-            choices=choices,
-            explanation=explanation,
-            references=references,
-            file=self.filename,
-            line=node.line,
-            unset={k for k, v in (("difficulty", difficulty), ("references", references)) if not v},
-        )
-        mark_for_author(spec, hint, self.notices, self.problems)
-        self.specs.append(finish(spec, self.problems))
+        self.add_question(node.line, hint, qid, qtype, stem, choices, explanation, meta)
 
     def choices(self, node: Node, kind: str, fmt: str, qid: str):
         """``(type, choices)`` of a multichoice question, or ``None`` after a problem."""
@@ -317,7 +288,7 @@ def _format(node: Node | None, default: str) -> str:
 
 
 def _clean(text: str, fmt: str) -> str:
-    return text.strip() if fmt in MARKDOWN_FORMATS else html_to_text(text)
+    return text.strip() if fmt in MARKDOWN_FORMATS else common.html_to_text(text)
 
 
 def _feedback(node: Node, fmt: str) -> str:
@@ -415,8 +386,8 @@ def export(questions: Iterable) -> str:
     """Every question in Moodle XML, grouped by task statement under a category
     ``$course$/top/GUIDE/code``."""
     out = ['<?xml version="1.0" encoding="UTF-8"?>', "<quiz>"]
-    ordered = sorted(rows(questions), key=lambda r: (r.guide, code_key(r.sub_domain), r.id))
-    refuse_exhibits(ordered, "Moodle XML")
+    ordered = sorted(common.rows(questions), key=lambda r: (r.guide, common.code_key(r.sub_domain), r.id))
+    common.refuse_exhibits(ordered, "Moodle XML")
     for (guide, code), group in groupby(ordered, key=lambda r: (r.guide, r.sub_domain)):
         members = list(group)
         title = members[0].sub_domain_title.replace("-", " ")

@@ -29,7 +29,9 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=sorted(PARSERS), help="default: from the file's extension")
         parser.add_argument("--guide", help="exam guide code (default: the only guide loaded)")
         parser.add_argument(
-            "--sub-domain", help="task statement for questions whose file names none, e.g. 3.2"
+            "--sub-domain",
+            dest="default_sub_domain",
+            help="task statement for questions whose file names none, e.g. 3.2",
         )
         parser.add_argument(
             "--status",
@@ -44,7 +46,10 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
         parser.add_argument("--user", help="username recorded as the author of the new versions")
 
-    def handle(self, *args, file, format=None, guide=None, sub_domain=None, status=None, **options):
+    # The options passed to the import service as they are, under its names.
+    SERVICE_OPTIONS = ("default_sub_domain", "skip_unsupported", "status", "dry_run")
+
+    def handle(self, *args, file, format=None, guide=None, user=None, **options):
         path = Path(file)
         format = format or BY_EXTENSION.get(path.suffix.lower())
         if format is None:
@@ -60,22 +65,15 @@ class Command(BaseCommand):
             raise CommandError(
                 f"no exam guide {guide!r}" if guide else "several guides are loaded: give --guide"
             )
-        user = None
-        if options["user"]:
-            user = User.objects.filter(username=options["user"]).first()
-            if user is None:
-                raise CommandError(f"no user {options['user']!r}")
+        author = None
+        if user:
+            author = User.objects.filter(username=user).first()
+            if author is None:
+                raise CommandError(f"no user {user!r}")
+        options = {name: options[name] for name in self.SERVICE_OPTIONS}
         try:
             report = services.questions_import_text(
-                text=text,
-                filename=file,
-                format=format,
-                guide=exam_guide,
-                user=user,
-                default_sub_domain=sub_domain,
-                skip_unsupported=options["skip_unsupported"],
-                status=status,
-                dry_run=options["dry_run"],
+                text=text, filename=file, format=format, guide=exam_guide, user=author, **options
             )
         except services.ImportInvalid as exc:
             for problem in exc.problems:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import irt
+from . import exposure, irt
 from .scoring import scaled_score
 
 MAX_ITEMS = 30
@@ -22,7 +22,7 @@ MIN_ITEMS = 12  # at least this many, so that every domain is asked
 SE_TARGET = 0.30  # stop once the ability's standard error is this small
 EXPOSURE_CAP = 0.25  # no question shown in more than this share of diagnostics
 EXPOSURE_FLOOR = 40  # below this many diagnostics, the cap counts as if there were this many
-TOP_K = 4  # randomesque: pick at random among the k most informative eligible questions
+TOP_K = 2  # randomesque: pick at random among the k best eligible questions
 Z80 = 1.2815515655446004
 
 
@@ -80,10 +80,13 @@ def choose_next(
     enemies: dict[int, set[int]],
     rng: random.Random,
     cap: float = EXPOSURE_CAP,
+    plan: exposure.Plan | None = None,
 ) -> Item | None:
     """The next question: from the domain most behind its weight that has an eligible one,
-    at random among the ``TOP_K`` most informative at the current ability. Never a question
-    already asked or an enemy of one. None when nothing is left."""
+    at random among the ``TOP_K`` best: with an exposure ``plan``, the most gain for this
+    candidate over the question's price (``exposure.Plan.scores``), else the most informative
+    at the current ability. Never a question already asked or an enemy of one. None when
+    nothing is left."""
     theta, _ = ability(answers)
     asked = {x.item.question_id for x in answers}
     blocked = set().union(*(enemies.get(q, set()) for q in asked)) if asked else set()
@@ -98,8 +101,12 @@ def choose_next(
     for domain in domains_by_need(weights, per_domain):
         mine = [i for i in candidates if i.domain_id == domain]
         if mine:
-            info = irt.information(theta, np.array([i.a for i in mine]), np.array([i.b for i in mine]))
-            best = np.argsort(-info, kind="stable")[:TOP_K]
+            a, b = np.array([i.a for i in mine]), np.array([i.b for i in mine])
+            if plan is None:
+                score = irt.information(theta, a, b)
+            else:
+                score = plan.scores(a, b, [i.question_id for i in mine], answers)
+            best = np.argsort(-score, kind="stable")[:TOP_K]
             return mine[int(best[rng.randrange(len(best))])]
     return None
 

@@ -83,6 +83,12 @@ class CalibrationSchedule(models.Model):
     queued_until = models.DateTimeField(null=True)
     last_full_at = models.DateTimeField(null=True)
     last_incremental_at = models.DateTimeField(null=True)
+    exposure_plan = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="The diagnostic's exposure plan from the last full calibration (exams/exposure.py): "
+        "nodes, planned information, prices by question, floor.",
+    )
 
     def __str__(self) -> str:
         return f"calibration of {self.guide_id}"

@@ -15,10 +15,11 @@ from django.utils import timezone
 
 from questions.models import GUIDE_ORDER, Domain, ExamGuide, Question
 
-from .. import adaptive, irt
+from .. import adaptive, exposure, irt
 from ..models import (
     Attempt,
     AttemptItem,
+    CalibrationSchedule,
     CandidateReadiness,
     CandidateStanding,
     DiagnosticResult,
@@ -239,6 +240,17 @@ def diagnostic_pool(*, guide: ExamGuide, params: dict[int, dict]) -> list[adapti
         for pk, p in sorted(params.items())
         if p["published"] and p["usable"] and p["case_study_id"] is None
     ]
+
+
+def domain_weights(*, guide: ExamGuide) -> dict[int, float]:
+    """The guide's domains (their ids) and weights: what the diagnostic's content balance keeps."""
+    return dict(Domain.objects.filter(guide=guide).values_list("pk", "weight"))
+
+
+def exposure_plan(*, guide: ExamGuide) -> exposure.Plan | None:
+    """The diagnostic's exposure plan from the guide's last full calibration, if it has one."""
+    data = CalibrationSchedule.objects.filter(guide=guide).values_list("exposure_plan", flat=True).first()
+    return exposure.Plan.from_json(data) if data else None
 
 
 def diagnostic_shortfalls(*, guide: ExamGuide, pool: list[adaptive.Item]) -> list[str]:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from questions.models import ExamGuide
 
-from .. import irt, selectors
+from .. import adaptive, exposure, irt, selectors
 from ..models import CalibrationSchedule, ItemCalibration
 from .analytics import claim_window
 
@@ -90,13 +90,46 @@ def calibration_full(*, guide: ExamGuide, now: datetime | None = None) -> Outcom
             )
             for n, q in enumerate(questions)
         ]
+    plan = _exposure_plan(guide, params, records)
     with transaction.atomic():
         ItemCalibration.objects.filter(guide=guide).delete()
         ItemCalibration.objects.bulk_create(records, batch_size=1000)
         CalibrationSchedule.objects.update_or_create(
-            guide=guide, defaults={"counted_until": now, "last_full_at": now, "queued_until": None}
+            guide=guide,
+            defaults={
+                "counted_until": now,
+                "last_full_at": now,
+                "queued_until": None,
+                "exposure_plan": plan.as_json() if plan else None,
+            },
         )
     return Outcome("full", len(records), len(responses))
+
+
+def _exposure_plan(guide: ExamGuide, params: dict[int, dict], records: list[ItemCalibration]):
+    """The diagnostic's exposure plan (``exams.exposure``) for the pool the new calibrations make;
+    None while that pool cannot give every diagnostic its questions under the cap. Incremental
+    runs keep it: a question new to the pool has no price until the next full run."""
+    fresh = {r.question_id: r for r in records}
+    pool = selectors.diagnostic_pool(
+        guide=guide,
+        params={
+            q: {**p, "a": fresh[q].a, "b": fresh[q].b, "usable": fresh[q].calibrated and not fresh[q].weak}
+            for q, p in params.items()
+            if q in fresh
+        },
+    )
+    if not pool:
+        return None
+    return exposure.plan(
+        [i.question_id for i in pool],
+        [i.domain_id for i in pool],
+        [i.a for i in pool],
+        [i.b for i in pool],
+        weights=selectors.domain_weights(guide=guide),
+        length=adaptive.MAX_ITEMS,
+        cap=adaptive.EXPOSURE_CAP,
+    )
 
 
 def calibration_incremental(*, guide: ExamGuide, now: datetime | None = None) -> Outcome:

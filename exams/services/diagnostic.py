@@ -29,10 +29,6 @@ def blueprint_for_diagnostic(*, guide: ExamGuide) -> ExamBlueprint:
     )
 
 
-def _weights(guide: ExamGuide) -> dict[int, float]:
-    return dict(Domain.objects.filter(guide=guide).values_list("pk", "weight"))
-
-
 def _rng(attempt: Attempt, position: int) -> random.Random:
     return random.Random(attempt.seed * 1000 + position)  # noqa: S311 (a reproducible choice, not a secret)
 
@@ -45,7 +41,14 @@ def _next_item(attempt: Attempt, answers, params, position: int) -> AttemptItem 
     enemies = selectors.enemies_of(question_ids=[i.question_id for i in pool])
     rng = _rng(attempt, position)
     item = adaptive.choose_next(
-        pool, answers, weights=_weights(guide), shown=shown, started=started, enemies=enemies, rng=rng
+        pool,
+        answers,
+        weights=selectors.domain_weights(guide=guide),
+        shown=shown,
+        started=started,
+        enemies=enemies,
+        rng=rng,
+        plan=selectors.exposure_plan(guide=guide),
     )
     if item is None:
         return None

@@ -23,7 +23,7 @@ from exams.models import (
     ItemReview,
     ReviewCard,
 )
-from exams.services import diagnostic, practice
+from exams.services import calibration, diagnostic, practice
 from exams.services.attempts import attempt_save_answer, attempt_start, attempt_submit
 from exams.services.practice import attempt_start_drill
 from exams.tasks import calibrate_guide
@@ -427,3 +427,26 @@ def test_a_confidence_that_is_neither_sure_nor_unsure_is_a_400_that_changes_noth
     assert b"<img" not in response.content and b"&lt;img" in response.content  # echoed, escaped
     assert list(AttemptItem.objects.filter(attempt=drill).values()) == before
     assert not ItemReview.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_full_calibration_plans_exposure_and_the_diagnostic_follows_the_plan(client_a, candidate):
+    guide = build_guide(per_sub=14)  # 210 questions: enough that a quarter each gives 30 per diagnostic
+    simulate_answers(guide, n_candidates=320, per_candidate=40)
+    calibration.calibration_full(guide=guide)
+    plan = selectors.exposure_plan(guide=guide)
+    assert plan is not None and plan.floor > 0
+    params = selectors.item_parameters(guide=guide)
+    pool = selectors.diagnostic_pool(guide=guide, params=params)
+    assert plan.prices and set(plan.prices) <= {i.question_id for i in pool}
+    # the first question: one of the two with the most gain over price in the heaviest domain
+    # (domain 3), which here are not the two most informative at the start
+    heaviest = Domain.objects.get(guide=guide, number=3)
+    mine = [i for i in pool if i.domain_id == heaviest.pk]
+    a, b, ids = np.array([i.a for i in mine]), np.array([i.b for i in mine]), [i.question_id for i in mine]
+    by_plan = {ids[k] for k in np.argsort(-plan.scores(a, b, ids, []), kind="stable")[: adaptive.TOP_K]}
+    by_info = {ids[k] for k in np.argsort(-irt.information(0.0, a, b), kind="stable")[: adaptive.TOP_K]}
+    assert by_plan != by_info
+    client_a.post(reverse("exams:diagnostic_start"), {"guide": guide.pk})
+    attempt = Attempt.objects.get(user=candidate, blueprint__mode="adaptive")
+    assert attempt.items.get(position=1).question_id in by_plan

@@ -57,7 +57,6 @@ bench: $(VENV)/.dev-installed  ## benchmarks on PostgreSQL; figures and method i
 	  || { echo "bench needs wrk: apt-get install wrk"; exit 1; }
 	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/mockexam_bench} $(BIN)/python bench/analytics_bench.py
 	$(BIN)/python bench/http_bench.py
-	BENCH_BASELINE=1 BENCH_ROUNDS=3 $(BIN)/python bench/http_bench.py
 	$(BIN)/python bench/assembly_bench.py
 	$(BIN)/python bench/item_stats_bench.py
 	$(BIN)/python bench/recycle_bench.py

@@ -10,14 +10,17 @@ Why these numbers (measured in docs/performance.md):
   per host must stay under PostgreSQL's max_connections (100 by default) across all hosts.
 - Workers are recycled after 5,000 +- 1,250 requests to bound the memory a long-lived Python
   process accumulates; the jitter spreads the recycles apart, and the app is loaded once in the
-  master (preload_app) so that a recycled worker is a fork, serving in milliseconds instead of
-  importing Django for a second or more while its share of requests waits
-  (docs/performance.md, "Worker recycling").
+  master (preload_app) and warmed there before the first fork (``when_ready``: templates
+  compiled, URLs resolved, config/warmup.py), so that a recycled worker is a fork that serves
+  its first requests at full speed instead of importing Django or compiling templates while its
+  share of requests waits (docs/performance.md, "Worker recycling").
 Override with WEB_CONCURRENCY and GUNICORN_THREADS (e.g. when a container's CPU quota is less
 than the host's cores, which the count below cannot see).
 """
 
 import os
+
+from config.warmup import warm
 
 cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
@@ -37,3 +40,10 @@ max_requests_jitter = max_requests // 4
 preload_app = os.environ.get("GUNICORN_PRELOAD", "1") == "1"
 # The heartbeat file in memory, not on a possibly slow container overlay filesystem.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 (gunicorn's own advice)
+
+
+def when_ready(server):
+    """With the app preloaded, warm it in the master before the first fork (config/warmup.py;
+    GUNICORN_WARMUP=0 skips it, for bench/recycle_bench.py's comparison)."""
+    if preload_app and os.environ.get("GUNICORN_WARMUP", "1") == "1":
+        server.log.info("warmed %d templates before forking", warm())

@@ -90,14 +90,15 @@ def seed_candidates(prefix: str, count: int) -> list[str]:
     return names
 
 
-def logged_in_cookies(user) -> tuple[str, str]:
-    """A session for ``user`` made by Django's own login path, and a CSRF token."""
+def logged_in_cookies(user, backend: str | None = None) -> tuple[str, str]:
+    """A session for ``user`` made by Django's own login path (naming ``backend``, by default
+    the first that can sign a user in), and a CSRF token."""
     from django.conf import settings
     from django.middleware.csrf import _get_new_csrf_string
     from django.test import Client
 
     client = Client()
-    client.force_login(user)
+    client.force_login(user, backend=backend)
     return client.cookies[settings.SESSION_COOKIE_NAME].value, _get_new_csrf_string()
 
 

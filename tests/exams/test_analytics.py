@@ -4,11 +4,13 @@ import math
 import statistics as stdlib
 
 import pytest
+from django.utils import timezone
 
 from exams import adaptive, irt, selectors, statistics
 from exams.models import AttemptItem, CandidateReadiness, CandidateStanding, ItemStatistic
 from exams.services.analytics import analytics_rebuild
 from exams.services.attempts import attempt_save_answer, attempt_start, attempt_submit
+from exams.services.standings import standings_compute
 from questions.models import Question
 from tests.factories import UserFactory, build_guide
 
@@ -206,3 +208,20 @@ def test_rebuild_twice_gives_the_same_result(cohort):
     first = snapshot()
     analytics_rebuild(guide_id=guide.pk)
     assert snapshot() == first
+
+
+def test_a_candidate_alone_has_no_percentile_and_the_second_one_has(django_capture_on_commit_callbacks):
+    """The per-attempt percentile (``standings_compute`` for one candidate) of the first
+    candidate of a guide: no one to compare with, None (not a division by zero); the second,
+    above the first: all of the others below them. (The guide's rebuild, which also runs after
+    a submit, ranks a lone candidate 0; the dashboard shows no percentile until
+    ``PERCENTILE_MIN_OTHERS`` others have sat a mock.)"""
+    guide = build_guide(shape=((100, 1),), per_sub=4, multiple_every=0, blueprint=("full", 4, 10))
+    blueprint = guide.blueprints.get()
+    first, second = UserFactory(), UserFactory()
+    sit(first, blueprint, [1, 0, 0, 0], django_capture_on_commit_callbacks)
+    standings_compute(guide=guide, now=timezone.now(), user_id=first.pk)
+    assert CandidateStanding.objects.get(user=first, sub_domain__isnull=True).percentile is None
+    sit(second, blueprint, [1, 1, 1, 0], django_capture_on_commit_callbacks)
+    standings_compute(guide=guide, now=timezone.now(), user_id=second.pk)
+    assert CandidateStanding.objects.get(user=second, sub_domain__isnull=True).percentile == 1.0

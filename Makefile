@@ -51,7 +51,7 @@ bank-audit: $(VENV)/.runtime-installed  ## could a test-wise candidate game the 
 e2e: $(VENV)/.dev-installed  ## browser tests only (needs Debian's chromium)
 	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
 
-bench: $(VENV)/.dev-installed  ## benchmarks on PostgreSQL; figures and method in docs/performance.md (~10 min)
+bench: $(VENV)/.dev-installed  ## benchmarks on PostgreSQL; figures and method in docs/performance.md (~12 min)
 	@command -v wrk >/dev/null || { echo "wrk is missing: installing Debian's package"; \
 	  apt-get install -y -qq wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; } \
 	  || { echo "bench needs wrk: apt-get install wrk"; exit 1; }

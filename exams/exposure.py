@@ -25,6 +25,7 @@ from scipy.sparse import coo_matrix
 from scipy.stats import norm
 
 from . import irt
+from .scoring import apportion
 
 NODES = 40  # abilities the plan allocates to, each standing for 1/NODES of the candidates
 STEPS = 40  # Frank-Wolfe steps: the average error is within 0.001 of the optimum well before
@@ -67,15 +68,8 @@ class Plan:
 
 
 def quotas(weights: dict[int, float], length: int) -> dict[int, int]:
-    """``length`` questions shared by the weights, largest remainder first."""
-    total = sum(weights.values())
-    exact = {d: length * w / total for d, w in weights.items()}
-    share = {d: int(x) for d, x in exact.items()}
-    for d in sorted(exact, key=lambda d: (share[d] - exact[d], -weights[d], d))[
-        : length - sum(share.values())
-    ]:
-        share[d] += 1
-    return share
+    """``length`` questions shared by the weights (``scoring.apportion``: largest remainder)."""
+    return dict(zip(weights, apportion(length, list(weights.values())), strict=True))
 
 
 def nodes(count: int = NODES) -> np.ndarray:

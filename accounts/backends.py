@@ -1,16 +1,33 @@
-"""The user of a signed-in request, read with one written-out statement.
+"""The user of a signed-in request, without a query of its own.
 
-``ModelBackend.get_user`` runs on every signed-in request; through the ORM, building its query
-cost more than the database's work. This reads the same row by primary key as a raw query
-(every concrete field, so nothing is deferred; values converted as the ORM converts them).
-Logins, permissions and ``user_can_authenticate`` (inactive users are refused) are
-ModelBackend's own.
+``ModelBackend.get_user`` runs on every signed-in request. The session store has already read
+the user with the session (accounts/sessions.py), and ``accounts.middleware`` lends it to this
+backend while Django's ``get_user`` runs for that request (``lent_user``); the backend uses it
+when it is the user asked for, and reads the row itself otherwise (written out: through the ORM,
+building that query cost more than the database's work). Logins, permissions and
+``user_can_authenticate`` (inactive users are refused) are ModelBackend's own.
 """
+
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
 from django.db import connections, router
+
+_lent = ContextVar("lent_user", default=None)
+
+
+@contextmanager
+def lent_user(user):
+    """``user`` (read by this request, or None) is the one ``UserBackend.get_user`` returns for
+    its key until the block ends; nothing outlives the block."""
+    token = _lent.set(user)
+    try:
+        yield
+    finally:
+        _lent.reset(token)
 
 
 class UserBackend(ModelBackend):
@@ -20,7 +37,8 @@ class UserBackend(ModelBackend):
             pk = model._meta.pk.to_python(user_id)
         except ValidationError:  # a session naming no valid key: a signed-out request
             return None
-        user = _user_by_pk(model, pk)
+        lent = _lent.get()
+        user = lent if lent is not None and lent.pk == pk else _user_by_pk(model, pk)
         return user if user is not None and self.user_can_authenticate(user) else None
 
 

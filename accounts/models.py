@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.functional import cached_property
@@ -27,3 +28,16 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return f"Profile of {self.user}"
+
+
+class Session(AbstractBaseSession):
+    """A signed-in browser's session (accounts/sessions.py): Django's session row with the
+    signed-in user's id as a column, so that every request reads its session and its user in
+    one statement, and deleting a user ends their sessions."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta(AbstractBaseSession.Meta):
+        db_table = "accounts_session"

@@ -1,35 +1,105 @@
-"""Django's database sessions, read with one written-out statement.
+"""Sessions that bring their user: one statement per signed-in request instead of two.
 
-Every request of a signed-in candidate reads its session. Through the ORM that read cost more
-Python than the database's work (building the query, then a model instance to take one column
-from); here it is one parameterised SELECT of the same table with the same conditions (the key,
-not expired). Everything else (writes, expiry, ``clearsessions``, rotation at login, deletion at
-logout) is Django's own ``db`` backend, unchanged. Measured in docs/performance.md.
+Every request of a signed-in candidate reads its session and then its user. Here the session row
+(``accounts.models.Session``: Django's session table with the signed-in user's id as a column,
+filled on every save) is read with a left join to its user, and the user is kept on the store as
+``signed_in_user``; ``accounts.middleware.AuthenticationMiddleware`` hands it to
+``accounts.backends.UserBackend`` for that request only, so Django's own ``get_user`` still
+verifies it (the backend the session names, the password hash, an active account). Nothing is
+cached between requests: the user is as fresh as a separate read would have been.
+
+Everything else (writes, expiry, ``clearsessions``, rotation at login, deletion at logout) is
+Django's own ``db`` backend. Measured in docs/performance.md ("the session tax").
 """
 
+from functools import lru_cache
+
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.sessions.backends import db
+from django.core.exceptions import ValidationError
 from django.db import connections, router
 from django.utils import timezone
 
+from .models import Session
+
 
 class SessionStore(db.SessionStore):
-    def load(self):
-        data = self._session_data()
-        return self.decode(data) if data is not None else {}
+    def __init__(self, session_key=None):
+        super().__init__(session_key)
+        self.signed_in_user = None  # the user the session's row names, read with it (``load``)
 
-    def _session_data(self) -> str | None:
-        """The stored (signed) data of this session if it exists and has not expired."""
-        model = self.model
-        connection = connections[router.db_for_read(model)]
-        table = connection.ops.quote_name(model._meta.db_table)
+    @classmethod
+    def get_model_class(cls):
+        return Session
+
+    def create_model_instance(self, data):
+        """The row to save: Django's, with the user the data names (None when signed out)."""
+        instance = super().create_model_instance(data)
+        instance.user_id = _user_pk(data.get(SESSION_KEY))
+        return instance
+
+    def load(self):
+        connection = connections[router.db_for_read(Session)]
+        sql, user_columns = _statement(connection)
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT session_data FROM {table} WHERE session_key = %s AND expire_date > %s",  # noqa: S608  # nosec B608
-                [self.session_key, now],
-            )
+            cursor.execute(sql, [self.session_key, now])
             row = cursor.fetchone()
         if row is None:
             self._session_key = None  # as Django's backend: a new key if anything is saved
-            return None
-        return row[0]
+            return {}
+        if row[1] is not None:
+            self.signed_in_user = user_columns.build(row[1:], connection)
+        return self.decode(row[0])
+
+
+def _user_pk(value):
+    """The user's primary key as the session's data holds it, or None."""
+    if value is None:
+        return None
+    try:
+        return get_user_model()._meta.pk.to_python(value)
+    except ValidationError:
+        return None
+
+
+class _UserColumns:
+    """The user's concrete columns, and the instance made from a row of them with the ORM's own
+    converters (a raw cursor gives SQLite's datetimes as text, for one)."""
+
+    def __init__(self, connection):
+        model = get_user_model()
+        self.model = model
+        self.fields = model._meta.concrete_fields
+        self.attnames = [f.attname for f in self.fields]
+        quote = connection.ops.quote_name
+        self.sql = ", ".join(f"u.{quote(f.column)}" for f in self.fields)
+        self.converters = []
+        for field in self.fields:
+            col = field.get_col(model._meta.db_table)
+            converters = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+            self.converters.append((col, converters))
+
+    def build(self, values, connection):
+        converted = []
+        for value, (col, converters) in zip(values, self.converters, strict=True):
+            for convert in converters:
+                value = convert(value, col, connection)
+            converted.append(value)
+        return self.model.from_db(connection.alias, self.attnames, converted)
+
+
+@lru_cache(maxsize=32)
+def _statement(connection) -> tuple[str, _UserColumns]:
+    """The session's read with its user, for one database connection (names from the models;
+    the key and the time are parameters)."""
+    user = _UserColumns(connection)
+    quote = connection.ops.quote_name
+    sessions, users = quote(Session._meta.db_table), quote(user.model._meta.db_table)
+    user_fk, user_pk = quote(Session._meta.get_field("user").column), quote(user.model._meta.pk.column)
+    sql = (
+        f"SELECT s.session_data, {user.sql} FROM {sessions} s "  # noqa: S608  # nosec B608
+        f"LEFT JOIN {users} u ON u.{user_pk} = s.{user_fk} "
+        "WHERE s.session_key = %s AND s.expire_date > %s"
+    )
+    return sql, user

@@ -90,15 +90,17 @@ def seed_candidates(prefix: str, count: int) -> list[str]:
     return names
 
 
-def logged_in_cookies(user, backend: str | None = None) -> tuple[str, str]:
+def logged_in_cookies(user, backend: str | None = None, engine: str | None = None) -> tuple[str, str]:
     """A session for ``user`` made by Django's own login path (naming ``backend``, by default
-    the first that can sign a user in), and a CSRF token."""
+    the first that can sign a user in; stored by the session ``engine``, by default the
+    settings'), and a CSRF token."""
     from django.conf import settings
     from django.middleware.csrf import _get_new_csrf_string
-    from django.test import Client
+    from django.test import Client, override_settings
 
-    client = Client()
-    client.force_login(user, backend=backend)
+    with override_settings(SESSION_ENGINE=engine or settings.SESSION_ENGINE):
+        client = Client()
+        client.force_login(user, backend=backend)
     return client.cookies[settings.SESSION_COOKIE_NAME].value, _get_new_csrf_string()
 
 

@@ -26,7 +26,7 @@ Before and after in one run: every round runs each of BENCH_VARIANTS (a server e
 once, all pinned to CPU 0 and idle while another runs), one after the other:
 
   ours          the project as deployed (config.settings.bench)
-  django        Django's own session store and ModelBackend (the code before the session work)
+  django        Django's own session store, middleware and ModelBackend (before the session work)
   nohealth      ours without CONN_HEALTH_CHECKS (what the check before each request costs)
 
 BENCH_VARIANTS defaults to "ours,django".
@@ -50,13 +50,19 @@ from bench import common
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "6"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "4"))
-# A server per variant: the environment it adds (config/settings/bench.py reads these), and the
+# A server per variant: the environment it adds (config/settings/bench.py reads these), the
 # authentication backend its sessions name (a session names the backend that signed it in; one
-# the server does not list is a signed-out request, and every page a redirect to the login).
+# the server does not list is a signed-out request, and every page a redirect to the login), and
+# the session store (its table) the server reads them from.
+OURS = ("accounts.backends.UserBackend", "accounts.sessions")
 VARIANTS = {
-    "ours": ({}, "accounts.backends.UserBackend"),
-    "django": ({"BENCH_BASELINE": "1"}, "django.contrib.auth.backends.ModelBackend"),
-    "nohealth": ({"BENCH_NO_HEALTH_CHECKS": "1"}, "accounts.backends.UserBackend"),
+    "ours": ({}, *OURS),
+    "django": (
+        {"BENCH_BASELINE": "1"},
+        "django.contrib.auth.backends.ModelBackend",
+        "django.contrib.sessions.backends.db",
+    ),
+    "nohealth": ({"BENCH_NO_HEALTH_CHECKS": "1"}, *OURS),
 }
 CHOSEN = os.environ.get("BENCH_VARIANTS", "ours,django").split(",")
 LUA = common.ROOT / "bench" / "wrk"
@@ -237,9 +243,9 @@ def main() -> None:
     reader, updater, saver = users
     reviewer, reviewed = submitted_attempt(blueprint)
 
-    def scenarios_for(backend: str) -> dict:
+    def scenarios_for(backend: str, engine: str) -> dict:
         """Each path with its wrk script, a session of the right candidate and how many positions."""
-        read = common.logged_in_cookies(reader, backend=backend)
+        read = common.logged_in_cookies(reader, backend, engine)
         return {
             "floor-bare": ("get.lua", "/bench/floor/bare/", read, 1),
             "floor-session": ("get.lua", "/bench/floor/session/", read, 1),
@@ -249,19 +255,19 @@ def main() -> None:
             "floor-update": (
                 "floor_update.lua",
                 f"/bench/floor/{attempts[1].pk}/update/",
-                common.logged_in_cookies(updater, backend=backend),
+                common.logged_in_cookies(updater, backend, engine),
                 1,
             ),
             "review": (
                 "get.lua",
                 f"/attempts/{reviewed.pk}/review/",
-                common.logged_in_cookies(reviewer, backend=backend),
+                common.logged_in_cookies(reviewer, backend, engine),
                 1,
             ),
-            "save": ("save.lua", None, common.logged_in_cookies(saver, backend=backend), 65),
+            "save": ("save.lua", None, common.logged_in_cookies(saver, backend, engine), 65),
         }
 
-    plans = {name: scenarios_for(VARIANTS[name][1]) for name in CHOSEN}
+    plans = {name: scenarios_for(*VARIANTS[name][1:]) for name in CHOSEN}
     connection.close()  # the servers get the database to themselves during the runs
     args = ["--workers", "1", "--worker-class", "sync", "--threads", "1", "--max-requests", "0"]
     servers = {}

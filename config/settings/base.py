@@ -43,7 +43,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, with the user read in the session's own statement (accounts/middleware.py).
+    "accounts.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -104,8 +105,8 @@ AUTHENTICATION_BACKENDS = [
 # A refused CSRF token: JSON for the exam script (it keeps the answer and asks for a reload),
 # Django's page for a browser (config/views.py::csrf_failure).
 CSRF_FAILURE_VIEW = "config.views.csrf_failure"
-# Django's database sessions with the per-request read written out (accounts/sessions.py):
-# the same table, expiry and revocation at logout.
+# Django's database sessions in a table of our own that names the signed-in user, read with that
+# user in one statement (accounts/sessions.py): the same expiry, rotation and revocation at logout.
 SESSION_ENGINE = "accounts.sessions"
 # Login throttling: 5 failures lock out that username *from that address* for 15 minutes, so an
 # attacker elsewhere cannot lock a candidate out of their own account.
@@ -215,6 +216,10 @@ CELERY_BEAT_SCHEDULE = {
     "nightly-analytics-rebuild": {
         "task": "exams.tasks.rebuild_analytics",
         "schedule": crontab(hour=3, minute=15),
+    },
+    "nightly-expired-sessions": {
+        "task": "accounts.periodic.clear_expired_sessions",
+        "schedule": crontab(hour=4, minute=0),
     },
 }
 

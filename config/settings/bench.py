@@ -23,11 +23,13 @@ CSRF_COOKIE_SECURE = False
 # Tasks run inline unless the runner starts a worker: the submit figures include the analysis.
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 LOGGING["root"]["level"] = "WARNING"
-# BENCH_BASELINE=1 (bench/http_bench.py's "django" server): Django's own session store and user
-# lookup, the code before docs/performance.md's session work, for a before/after in one run.
+# BENCH_BASELINE=1 (bench/http_bench.py's "django" server): Django's own session store,
+# authentication middleware and user lookup, the code before docs/performance.md's session work,
+# for a before/after in one run.
 if os.environ.get("BENCH_BASELINE") == "1":
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
     AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+    MIDDLEWARE = [m.replace("accounts.middleware.", "django.contrib.auth.middleware.") for m in MIDDLEWARE]
 # BENCH_NO_HEALTH_CHECKS=1 (bench/http_bench.py's "nohealth" server): persistent connections
 # without the check before each request's first query, to measure what that check costs.
 if os.environ.get("BENCH_NO_HEALTH_CHECKS") == "1":

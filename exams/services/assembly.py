@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 
 from questions.models import Domain, Question, QuestionVersion, SubDomain
@@ -29,18 +30,27 @@ class Draw:
         return {**asdict(self), "option_order": list(self.option_order)}
 
 
-@dataclass(frozen=True)
-class Row:
-    """A question the blueprint may draw."""
+@dataclass
+class Pool:
+    """The questions a blueprint may draw, read and grouped once for every try of a draw.
 
-    pk: int
-    version_id: int
-    sub_domain_id: int
-    case_study_id: int | None
-    case_order: int | None
+    A question is its pk, and what a draw needs of it is looked up here, in dicts and lists of
+    integers rather than an object per question: on a 10,000-question bank, building one (a
+    frozen dataclass) per question cost as much as the query, and ten thousand of them alive
+    through the draw brought on the garbage collector's full collection, which walks every
+    object of the process, every few draws (the slow tail; docs/performance.md).
+    """
+
+    version: dict[int, int]  # question -> its current version
+    sub: dict[int, int]  # question -> its task statement
+    by_sub: dict[int, list[int]]  # task statement -> its questions
+    singles: list[int]  # the questions of no case study
+    case_of: dict[int, int]  # question of a case study -> the case study
+    cases: list[list[int]]  # each case study's questions, in their order
+    enemies: dict[int, set[int]]  # question -> its enemies among all questions
 
 
-def _pool(blueprint: ExamBlueprint, question_ids=None) -> tuple[list[Row], dict[int, set[int]]]:
+def _pool(blueprint: ExamBlueprint, question_ids=None) -> Pool:
     """Every question the blueprint may draw, and each one's enemies among all questions.
 
     A few integers per row and no join to the versions: on a 10,000-question bank the join and
@@ -48,13 +58,28 @@ def _pool(blueprint: ExamBlueprint, question_ids=None) -> tuple[list[Row], dict[
     same query (a left join on the small enemies table: a question with two enemies is two rows).
     What the drawn versions hold is read for those alone (``_versions``).
     """
-    rows: dict[int, Row] = {}
+    version: dict[int, int] = {}
+    sub: dict[int, int] = {}
+    by_sub: dict[int, list[int]] = defaultdict(list)
+    singles: list[int] = []
+    case_of: dict[int, int] = {}
+    case_units: dict[int, list[tuple[int, int]]] = defaultdict(list)
     enemies: dict[int, set[int]] = defaultdict(set)
     for pk, version_id, sub_id, case_id, case_order, enemy in pool_query(blueprint, question_ids):
-        rows.setdefault(pk, Row(pk, version_id, sub_id, case_id, case_order))
         if enemy is not None:
             enemies[pk].add(enemy)
-    return list(rows.values()), enemies
+        if pk in sub:
+            continue  # the same question again, with another enemy
+        version[pk] = version_id
+        sub[pk] = sub_id
+        by_sub[sub_id].append(pk)
+        if case_id is None:
+            singles.append(pk)
+        else:
+            case_of[pk] = case_id
+            case_units[case_id].append((case_order or 0, pk))
+    cases = [[pk for _, pk in sorted(unit)] for _, unit in sorted(case_units.items())]
+    return Pool(version, sub, by_sub, singles, case_of, cases, enemies)
 
 
 def pool_query(blueprint: ExamBlueprint, question_ids=None):
@@ -114,52 +139,75 @@ class _Selection:
     taken, the enemies of those (never to be taken), and the units (a question, or a case
     study's questions in their order) in the order they were taken."""
 
-    def __init__(self, need: dict[int, int], enemies: dict[int, set[int]], max_cases: int | None):
+    def __init__(self, need: dict[int, int], pool: Pool, max_cases: int | None):
         self.need = need
-        self.enemies = enemies
+        self.pool = pool
         self.max_cases = max_cases
         self.cases = 0
         self.taken: set[int] = set()
         self.blocked: set[int] = set()
-        self.units: list[list[Row]] = []
+        self.units: list[list[int]] = []
 
-    def fits(self, unit: list[Row]) -> bool:
-        if any(row.pk in self.blocked or row.pk in self.taken for row in unit):
+    def fits(self, unit: list[int]) -> bool:
+        if any(pk in self.blocked or pk in self.taken for pk in unit):
             return False
-        if any(self.enemies.get(a.pk, set()) & {b.pk for b in unit} for a in unit):
+        if any(self.pool.enemies.get(pk, set()) & set(unit) for pk in unit):
             return False
-        per_sub = Counter(row.sub_domain_id for row in unit)
+        per_sub = Counter(self.pool.sub[pk] for pk in unit)
         if any(self.need.get(sub, 0) < n for sub, n in per_sub.items()):
             return False
-        is_case = unit[0].case_study_id is not None
+        is_case = unit[0] in self.pool.case_of
         return not (is_case and self.max_cases is not None and self.cases >= self.max_cases)
 
-    def take(self, unit: list[Row]) -> None:
+    def take(self, unit: list[int]) -> None:
         self.units.append(unit)
-        self.cases += unit[0].case_study_id is not None
-        for row in unit:
-            self.need[row.sub_domain_id] -= 1
-            self.taken.add(row.pk)
-            self.blocked |= self.enemies.get(row.pk, set())
+        self.cases += unit[0] in self.pool.case_of
+        for pk in unit:
+            self.need[self.pool.sub[pk]] -= 1
+            self.taken.add(pk)
+            self.blocked |= self.pool.enemies.get(pk, set())
 
-    def fill(self, rows: list[Row]) -> None:
-        """Take single questions, in the order given, wherever they are still needed."""
-        for row in rows:
-            if self.need.get(row.sub_domain_id, 0) > 0 and self.fits([row]):
-                self.take([row])
+    def wanting(self) -> bool:
+        """Whether a task statement still needs questions."""
+        return any(n > 0 for n in self.need.values())
+
+    def fill(self, questions: Iterable[int]) -> None:
+        """Take single questions, in the order given, wherever they are still needed; stop once
+        none is, so that an order drawn as it is read (``_least_seen_first``) is drawn no
+        further than the draw takes."""
+        for pk in questions:
+            if self.need.get(self.pool.sub[pk], 0) > 0 and self.fits([pk]):
+                self.take([pk])
+                if not self.wanting():
+                    return
 
 
-def _least_seen_first(items: list, rank_of, rng: random.Random) -> list:
-    """``items``, the lowest rank first (``_seen``: least shown, answered wrongly, seen longest
-    ago), in random order among equals."""
-    keyed = [(rank_of(item), rng.random(), n) for n, item in enumerate(items)]
-    return [items[n] for _, _, n in sorted(keyed)]
+def _least_seen_first(items: list, rank_of, rng: random.Random) -> Iterator:
+    """``items``, the lowest rank first (``_ranks``: unseen with unseen enemies, unseen, then as
+    ``_seen`` says), in random order among equals.
+
+    Most of a large bank ranks ``UNSEEN`` (unseen, no enemies), and a draw reads a few hundred
+    of those at most: they are shuffled as they are read, a step of Fisher-Yates each, so that
+    the order costs what the draw reads rather than a sort of the whole bank. The others (seen,
+    or with enemies) are sorted, with a random number each to order equals."""
+    unseen, ahead, behind = [], [], []
+    for n, item in enumerate(items):
+        rank = rank_of(item)
+        if rank == UNSEEN:
+            unseen.append(item)
+        else:
+            (ahead if rank < UNSEEN else behind).append((rank, rng.random(), n, item))
+    yield from (item for *_, item in sorted(ahead))
+    for end in range(len(unseen) - 1, -1, -1):
+        pick = rng.randrange(end + 1)
+        unseen[pick], unseen[end] = unseen[end], unseen[pick]
+        yield unseen[end]
+    yield from (item for *_, item in sorted(behind))
 
 
 def _select(
-    rows: list[Row],
+    pool: Pool,
     need: dict[int, int],
-    enemies,
     ranks: dict[int, tuple],
     fresh,
     fresh_singles: Counter,
@@ -168,7 +216,7 @@ def _select(
 ) -> _Selection:
     """Choose the units that fill ``need`` (questions per task statement).
 
-    ``fresh(row)`` says whether a question is at its domain's lowest "times shown" (unseen, until
+    ``fresh(pk)`` says whether a question is at its domain's lowest "times shown" (unseen, until
     the candidate has seen the whole domain); ``fresh_singles`` counts such single questions per
     task statement. A case study is a unit: all of its drawable questions, in their order, each
     counted against its own task statement. A fresh one is taken first where a task statement's
@@ -178,40 +226,31 @@ def _select(
     Enemies never share a draw: a question whose enemy is taken is not taken. When a task
     statement cannot be filled that way, further case studies that fit are taken.
     """
-    selection = _Selection(need, enemies, max_cases)
-    available = Counter(row.sub_domain_id for row in rows)
-    case_units: dict[int, list[Row]] = defaultdict(list)
-    singles: list[Row] = []
-    for row in rows:
-        if row.case_study_id is None:
-            singles.append(row)
-        else:
-            case_units[row.case_study_id].append(row)
+    selection = _Selection(need, pool, max_cases)
 
-    def rank(row: Row) -> tuple:
-        return ranks.get(row.pk, UNSEEN)
+    def rank(pk: int) -> tuple:
+        return ranks.get(pk, UNSEEN)
 
-    cases = [sorted(unit, key=lambda r: (r.case_order or 0, r.pk)) for _, unit in sorted(case_units.items())]
-    cases = _least_seen_first(cases, lambda unit: max(rank(r) for r in unit), rng)
-    fresh_cases = [unit for unit in cases if all(fresh(r) for r in unit)]
+    cases = list(_least_seen_first(pool.cases, lambda unit: max(map(rank, unit)), rng))
+    fresh_cases = [unit for unit in cases if all(map(fresh, unit))]
     for unit in fresh_cases:
-        if any(
-            need.get(r.sub_domain_id, 0) > fresh_singles[r.sub_domain_id] for r in unit
-        ) and selection.fits(unit):
+        unit_subs = [pool.sub[pk] for pk in unit]
+        if any(need.get(sub, 0) > fresh_singles[sub] for sub in unit_subs) and selection.fits(unit):
             selection.take(unit)
     for unit in fresh_cases:
-        if unit[0].pk in selection.taken:
+        if unit[0] in selection.taken:
             continue
-        rate = sum(need.get(r.sub_domain_id, 0) / available[r.sub_domain_id] for r in unit) / len(unit)
+        unit_subs = [pool.sub[pk] for pk in unit]
+        rate = sum(need.get(sub, 0) / len(pool.by_sub[sub]) for sub in unit_subs) / len(unit)
         if rng.random() < rate and selection.fits(unit):
             selection.take(unit)
-    singles = _least_seen_first(singles, rank, rng)
-    selection.fill(singles)
-    if any(n > 0 for n in selection.need.values()):
+    # A task statement once filled stays filled, and a question that did not fit never will:
+    # the singles are read once, and what they leave short only a case study can fill.
+    selection.fill(_least_seen_first(pool.singles, rank, rng))
+    if selection.wanting():
         for unit in cases:
-            if any(selection.need.get(r.sub_domain_id, 0) > 0 for r in unit) and selection.fits(unit):
+            if any(selection.need.get(pool.sub[pk], 0) > 0 for pk in unit) and selection.fits(unit):
                 selection.take(unit)
-        selection.fill(singles)
     return selection
 
 
@@ -238,13 +277,13 @@ def assemble(*, blueprint: ExamBlueprint, user, rng: random.Random, question_ids
         wanted_domains = None  # a focused set draws from what it has, not by the guide's weights
     else:
         wanted_domains = domains
-    rows, enemies = _pool(blueprint, question_ids)
-    by_domain: dict[int, dict[str, list[Row]]] = defaultdict(lambda: defaultdict(list))
-    for row in rows:
-        code, domain_id = subs[row.sub_domain_id]
-        by_domain[domain_id][code].append(row)
+    pool = _pool(blueprint, question_ids)
+    by_domain: dict[int, dict[str, list[int]]] = defaultdict(dict)  # domain -> code -> questions
+    for sub_id, questions in pool.by_sub.items():
+        code, domain_id = subs[sub_id]
+        by_domain[domain_id][code] = questions
     seen = _seen(user, blueprint.guide_id)
-    ranks = _ranks(enemies, seen)
+    ranks = _ranks(pool.enemies, seen)
     total = blueprint.question_count
 
     if wanted_domains is None:
@@ -273,8 +312,8 @@ def assemble(*, blueprint: ExamBlueprint, user, rng: random.Random, question_ids
 
     # Per domain, the questions at its lowest "times shown" (the unseen ones while there are):
     # the task statements' shares follow them, so that none runs dry before the domain does.
-    def times(row: Row) -> int:
-        return seen[row.pk][0] if row.pk in seen else 0
+    def times(pk: int) -> int:
+        return seen[pk][0] if pk in seen else 0
 
     lowest: dict[int, int] = {}  # per task statement, its domain's lowest "times shown"
     fresh_singles: Counter = Counter()  # per task statement, its single questions at that
@@ -282,33 +321,32 @@ def assemble(*, blueprint: ExamBlueprint, user, rng: random.Random, question_ids
     for domain, quota in plan:
         groups = by_domain[domain.pk]
         codes = sorted(groups)
-        everything = [r for code in codes for r in groups[code]]
-        least = 0 if any(r.pk not in seen for r in everything) else min(map(times, everything))
+        everything = [pk for code in codes for pk in groups[code]]
+        least = 0 if any(pk not in seen for pk in everything) else min(map(times, everything))
         unseen = []
         for code in codes:
-            group, sub_id = groups[code], groups[code][0].sub_domain_id
+            group, sub_id = groups[code], pool.sub[groups[code][0]]
             if least == 0:  # the usual case, kept cheap: a set look-up per question
-                at_least = [r for r in group if r.pk not in seen]
+                at_least = [pk for pk in group if pk not in seen]
             else:
-                at_least = [r for r in group if times(r) == least]
+                at_least = [pk for pk in group if times(pk) == least]
             unseen.append(len(at_least))
-            fresh_singles[sub_id] = sum(1 for r in at_least if r.case_study_id is None)
+            fresh_singles[sub_id] = sum(1 for pk in at_least if pk not in pool.case_of)
             lowest[sub_id] = least
         counts = spread(quota, [len(groups[c]) for c in codes], unseen, rng)
         for code, count in zip(codes, counts, strict=True):
-            need[groups[code][0].sub_domain_id] = count
+            need[pool.sub[groups[code][0]]] = count
 
-    def fresh(row: Row) -> bool:
-        return times(row) == lowest.get(row.sub_domain_id, 0)
+    def fresh(pk: int) -> bool:
+        return times(pk) == lowest.get(pool.sub[pk], 0)
 
     # Enemies and case studies may leave a task statement short on one choice and not on
     # another: a few more tries (from the same seed) before refusing, the ranks loosened as
     # they go (``_loosened``) so that a candidate's history cannot fix every try on one choice.
     for attempt in range(SELECTION_TRIES):
         selection = _select(
-            rows,
+            pool,
             dict(need),
-            enemies,
             _loosened(ranks, attempt),
             fresh,
             fresh_singles,
@@ -318,12 +356,12 @@ def assemble(*, blueprint: ExamBlueprint, user, rng: random.Random, question_ids
         if question_ids is not None:
             break
         try:
-            _make_up_shortfalls(selection, rows, subs, ranks, rng, total)
+            _make_up_shortfalls(selection, pool, subs, ranks, rng, total)
             break
         except AssemblyError:
             if attempt == SELECTION_TRIES - 1:
                 raise
-    return _draws(selection, subs, rng)
+    return _draws(selection, pool, subs, rng)
 
 
 SELECTION_TRIES = 25
@@ -342,7 +380,7 @@ def _loosened(ranks: dict[int, tuple], attempt: int) -> dict[int, tuple]:
     return {}
 
 
-def _make_up_shortfalls(selection: _Selection, rows: list[Row], subs: dict, ranks, rng, total: int) -> None:
+def _make_up_shortfalls(selection: _Selection, pool: Pool, subs: dict, ranks, rng, total: int) -> None:
     """Enemies, or case studies too big for what a task statement needs, may leave it short:
     take other single questions of the same domain instead, or refuse the draw by name."""
     short: Counter = Counter()
@@ -350,13 +388,14 @@ def _make_up_shortfalls(selection: _Selection, rows: list[Row], subs: dict, rank
         if n > 0:
             short[subs[sub][1]] += n
     for domain_id, count in short.items():
-        singles = [r for r in rows if r.case_study_id is None and subs[r.sub_domain_id][1] == domain_id]
-        for row in _least_seen_first(singles, lambda r: ranks.get(r.pk, UNSEEN), rng):
+        singles = [pk for pk in pool.singles if subs[pool.sub[pk]][1] == domain_id]
+        for pk in _least_seen_first(singles, lambda pk: ranks.get(pk, UNSEEN), rng):
             if count == 0:
                 break
-            if row.pk not in selection.taken and row.pk not in selection.blocked:
-                selection.need[row.sub_domain_id] = selection.need.get(row.sub_domain_id, 0) + 1
-                selection.take([row])
+            if pk not in selection.taken and pk not in selection.blocked:
+                sub = pool.sub[pk]
+                selection.need[sub] = selection.need.get(sub, 0) + 1
+                selection.take([pk])
                 count -= 1
         if count:
             drawn = sum(len(u) for u in selection.units)
@@ -378,25 +417,18 @@ def shuffled_order(qtype: str, choice_count: int, rng: random.Random) -> list[in
     return order
 
 
-def _draws(selection: _Selection, subs: dict, rng: random.Random) -> list[Draw]:
+def _draws(selection: _Selection, pool: Pool, subs: dict, rng: random.Random) -> list[Draw]:
     """The selected questions as drawn: units in random order, a case study's questions together
     in their order; each question's options (a matching item's prompts and its responses apart)
     in an order of their own."""
-    rows = [row for unit in selection.units for row in unit]
-    versions = _versions([row.version_id for row in rows])
+    questions = [pk for unit in selection.units for pk in unit]
+    versions = _versions([pool.version[pk] for pk in questions])
     drawn: dict[int, Draw] = {}
-    for row in rows:
-        qtype, choice_count, select_count = versions[row.version_id]
+    for pk in questions:
+        version_id, sub_id = pool.version[pk], pool.sub[pk]
+        qtype, choice_count, select_count = versions[version_id]
         order = shuffled_order(qtype, choice_count, rng)
-        drawn[row.pk] = Draw(
-            row.pk,
-            row.version_id,
-            row.sub_domain_id,
-            subs[row.sub_domain_id][1],
-            choice_count,
-            select_count,
-            tuple(order),
-        )
+        drawn[pk] = Draw(pk, version_id, sub_id, subs[sub_id][1], choice_count, select_count, tuple(order))
     units = list(selection.units)
     rng.shuffle(units)
-    return [drawn[row.pk] for unit in units for row in unit]
+    return [drawn[pk] for unit in units for pk in unit]

@@ -16,11 +16,8 @@ from .backends import lent_user
 
 def get_user(request):
     if not hasattr(request, "_cached_user"):
-        session = request.session
-        if SESSION_KEY in session:  # reads the session (and with ours, its user)
-            with lent_user(getattr(session, "signed_in_user", None)):
-                request._cached_user = auth.get_user(request)
-        else:
+        signed_in = SESSION_KEY in request.session  # reads the session (and with ours, its user)
+        with lent_user(getattr(request.session, "signed_in_user", None) if signed_in else None):
             request._cached_user = auth.get_user(request)
     return request._cached_user
 

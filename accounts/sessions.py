@@ -14,12 +14,12 @@ Django's own ``db`` backend. Measured in docs/performance.md ("the session tax")
 
 from functools import lru_cache
 
-from django.contrib.auth import SESSION_KEY, get_user_model
+from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends import db
-from django.core.exceptions import ValidationError
 from django.db import connections, router
 from django.utils import timezone
 
+from .backends import UserColumns, user_columns, user_pk
 from .models import Session
 
 
@@ -35,12 +35,12 @@ class SessionStore(db.SessionStore):
     def create_model_instance(self, data):
         """The row to save: Django's, with the user the data names (None when signed out)."""
         instance = super().create_model_instance(data)
-        instance.user_id = _user_pk(data.get(SESSION_KEY))
+        instance.user_id = user_pk(data.get(SESSION_KEY))
         return instance
 
     def load(self):
         connection = connections[router.db_for_read(Session)]
-        sql, user_columns = _statement(connection)
+        sql, user = _statement(connection)
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         with connection.cursor() as cursor:
             cursor.execute(sql, [self.session_key, now])
@@ -49,57 +49,20 @@ class SessionStore(db.SessionStore):
             self._session_key = None  # as Django's backend: a new key if anything is saved
             return {}
         if row[1] is not None:
-            self.signed_in_user = user_columns.build(row[1:], connection)
+            self.signed_in_user = user.build(row[1:], connection)
         return self.decode(row[0])
 
 
-def _user_pk(value):
-    """The user's primary key as the session's data holds it, or None."""
-    if value is None:
-        return None
-    try:
-        return get_user_model()._meta.pk.to_python(value)
-    except ValidationError:
-        return None
-
-
-class _UserColumns:
-    """The user's concrete columns, and the instance made from a row of them with the ORM's own
-    converters (a raw cursor gives SQLite's datetimes as text, for one)."""
-
-    def __init__(self, connection):
-        model = get_user_model()
-        self.model = model
-        self.fields = model._meta.concrete_fields
-        self.attnames = [f.attname for f in self.fields]
-        quote = connection.ops.quote_name
-        self.sql = ", ".join(f"u.{quote(f.column)}" for f in self.fields)
-        self.converters = []
-        for field in self.fields:
-            col = field.get_col(model._meta.db_table)
-            converters = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-            self.converters.append((col, converters))
-
-    def build(self, values, connection):
-        converted = []
-        for value, (col, converters) in zip(values, self.converters, strict=True):
-            for convert in converters:
-                value = convert(value, col, connection)
-            converted.append(value)
-        return self.model.from_db(connection.alias, self.attnames, converted)
-
-
 @lru_cache(maxsize=32)
-def _statement(connection) -> tuple[str, _UserColumns]:
+def _statement(connection) -> tuple[str, UserColumns]:
     """The session's read with its user, for one database connection (names from the models;
     the key and the time are parameters)."""
-    user = _UserColumns(connection)
+    user = user_columns(connection)
     quote = connection.ops.quote_name
-    sessions, users = quote(Session._meta.db_table), quote(user.model._meta.db_table)
-    user_fk, user_pk = quote(Session._meta.get_field("user").column), quote(user.model._meta.pk.column)
+    sessions, user_fk = quote(Session._meta.db_table), quote(Session._meta.get_field("user").column)
     sql = (
         f"SELECT s.session_data, {user.sql} FROM {sessions} s "  # noqa: S608  # nosec B608
-        f"LEFT JOIN {users} u ON u.{user_pk} = s.{user_fk} "
+        f"LEFT JOIN {user.table} u ON u.{user.pk} = s.{user_fk} "
         "WHERE s.session_key = %s AND s.expire_date > %s"
     )
     return sql, user
